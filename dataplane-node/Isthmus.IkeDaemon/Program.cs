@@ -1,1 +1,129 @@
-return 0;
+using System.Net;
+using System.Text.Json;
+using Isthmus.Api.Manifests;
+using Isthmus.IkeDaemon;
+using Isthmus.IkeDaemon.Config;
+using Isthmus.IkeDaemon.Control;
+
+const string Usage = """
+    isthmus-iked: the Isthmus IKEv2 daemon (RFC 7296)
+
+    usage:
+      isthmus-iked run --config PATH [--config PATH ...] [--listen ADDR] [--ike-port N] [--natt-port N]
+                       [--control SOCKET] [--retransmit-timeout SECONDS] [--retransmit-tries N] [--debug-keys]
+          Loads IpsecTunnel, TrafficSelector and Secret manifests (files or directories), listens on
+          UDP ADDR:500 and ADDR:4500, initiates or answers per tunnel, and logs every SA.
+          --debug-keys also logs the derived keys: for interop debugging only, never in production.
+      isthmus-iked list-sas [--control SOCKET] [--json]
+          Lists the IKE and Child SAs of the running daemon.
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    return args[0] switch
+    {
+        "run" => await Run(args[1..]),
+        "list-sas" => await ListSas(args[1..]),
+        _ => Fail($"unknown command '{args[0]}'"),
+    };
+}
+catch (ArgumentException e)
+{
+    return Fail(e.Message);
+}
+
+static int Fail(string message)
+{
+    Console.Error.WriteLine($"isthmus-iked: {message}");
+    Console.Error.WriteLine("run 'isthmus-iked --help' for usage");
+    return 2;
+}
+
+static string Value(string[] args, ref int i) =>
+    i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");
+
+static async Task<int> Run(string[] args)
+{
+    var options = new DaemonOptions();
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--config": options.ConfigPaths.Add(Value(args, ref i)); break;
+            case "--listen":
+                var text = Value(args, ref i);
+                options.Listen = IPAddress.TryParse(text, out var a) ? a : throw new ArgumentException($"--listen: '{text}' is not an IP address");
+                break;
+            case "--ike-port": options.IkePort = int.Parse(Value(args, ref i)); break;
+            case "--natt-port": options.NatTPort = int.Parse(Value(args, ref i)); break;
+            case "--control": options.ControlSocket = Value(args, ref i); break;
+            case "--retransmit-timeout": options.RetransmitTimeout = TimeSpan.FromSeconds(double.Parse(Value(args, ref i), System.Globalization.CultureInfo.InvariantCulture)); break;
+            case "--retransmit-tries": options.RetransmitTries = int.Parse(Value(args, ref i)); break;
+            case "--debug-keys": options.DebugKeys = true; break;
+            default: throw new ArgumentException($"unknown option '{args[i]}'");
+        }
+    }
+    if (options.ConfigPaths.Count == 0) throw new ArgumentException("run needs at least one --config PATH");
+
+    var log = new Log(options.DebugKeys);
+    if (options.DebugKeys) log.Warn("daemon", "--debug-keys is set: derived keys will be logged");
+    ManifestSet manifests;
+    try
+    {
+        manifests = ManifestLoader.Load([.. options.ConfigPaths]);
+    }
+    catch (ManifestException e)
+    {
+        log.Error("config", e.Message);
+        return 1;
+    }
+    var tunnels = TunnelConfigBuilder.Build(manifests, out var errors);
+    foreach (var error in errors) log.Error("config", error);
+    if (tunnels.Count == 0) log.Warn("config", "no valid tunnel: the daemon answers nothing until one is configured");
+
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+        System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+    await new IkeDaemonHost(options, tunnels, log).RunAsync(stop.Token);
+    return 0;
+}
+
+static async Task<int> ListSas(string[] args)
+{
+    var socket = DaemonOptions.DefaultControlSocket;
+    var json = false;
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--control": socket = Value(args, ref i); break;
+            case "--json": json = true; break;
+            default: throw new ArgumentException($"unknown option '{args[i]}'");
+        }
+    }
+    string reply;
+    try
+    {
+        reply = await ControlServer.RequestAsync(socket, "list-sas");
+    }
+    catch (System.Net.Sockets.SocketException e)
+    {
+        Console.Error.WriteLine($"isthmus-iked: cannot reach the daemon at {socket}: {e.SocketErrorCode}");
+        return 1;
+    }
+    if (json)
+    {
+        Console.Write(reply);
+        return 0;
+    }
+    var snapshot = JsonSerializer.Deserialize<DaemonSnapshot>(reply, ControlServer.Json)!;
+    Console.Write(SaFormatting.Render(snapshot));
+    return 0;
+}

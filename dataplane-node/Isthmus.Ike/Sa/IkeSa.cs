@@ -1,0 +1,609 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using Isthmus.Ike.Config;
+using Isthmus.Ike.Crypto;
+using Isthmus.Ike.Messages;
+using Isthmus.Ike.Protocol;
+using Isthmus.Ike.Sa.Tasks;
+
+namespace Isthmus.Ike.Sa;
+
+/// <summary>
+/// One IKE SA, either role (RFC 7296). It does no I/O: the owner hands it datagrams and timer
+/// ticks and sends what lands in an <see cref="IkeOutput"/>. Time comes from the injected
+/// <see cref="TimeProvider"/> only. Exchanges are carried out by tasks (<see cref="IIkeTask"/>),
+/// one per concern; this class owns message IDs (window size 1), retransmission with exponential
+/// backoff, the cached response to a retransmitted request (§2.1-§2.2), SK protection, the
+/// state checks that keep unauthenticated peers out, and DPD.
+/// </summary>
+public sealed class IkeSa
+{
+    private readonly TimeProvider _time;
+    private readonly IkeSaOptions _options;
+    private readonly List<ChildSa> _children = [];
+    private readonly Queue<List<IIkeTask>> _queued = new();
+    private Outstanding? _outstanding;
+    private uint _nextRequestId;
+    private uint _peerNextRequestId;
+    private CachedResponse? _lastResponse;
+    private DateTimeOffset _lastInbound;
+    private IkeOutput? _currentOutput;
+
+    private sealed class Outstanding(uint id, ExchangeType exchange, List<IIkeTask> tasks)
+    {
+        public uint Id { get; } = id;
+        public ExchangeType Exchange { get; } = exchange;
+        public List<IIkeTask> Tasks { get; } = tasks;
+        public byte[] Bytes { get; set; } = [];
+        public int Tries { get; set; }
+        public DateTimeOffset NextAt { get; set; }
+    }
+
+    private sealed record CachedResponse(uint Id, ExchangeType Exchange, byte[] RequestHash, byte[] Bytes);
+
+    private IkeSa(bool isInitiator, TunnelConfig? config, IReadOnlyList<TunnelConfig> candidates, IPEndPoint local,
+        IPEndPoint remote, ulong spiI, ulong spiR, TimeProvider time, IkeSaOptions options)
+    {
+        IsInitiator = isInitiator;
+        Config = config;
+        Candidates = candidates;
+        LocalEndpoint = local;
+        RemoteEndpoint = remote;
+        SpiI = spiI;
+        SpiR = spiR;
+        _time = time;
+        _options = options;
+        CreatedAt = _lastInbound = time.GetUtcNow();
+    }
+
+    /// <summary>An SA this end will initiate for <paramref name="config"/>.</summary>
+    public static IkeSa CreateInitiator(TunnelConfig config, IPEndPoint local, IPEndPoint remote, TimeProvider time, IkeSaOptions? options = null) =>
+        new(true, config, [config], local, remote, NewIkeSpi(), 0, time, options ?? new IkeSaOptions());
+
+    /// <summary>An SA answering an IKE_SA_INIT from <paramref name="remote"/>; the tunnel is chosen among <paramref name="candidates"/> at IKE_AUTH.</summary>
+    public static IkeSa CreateResponder(IReadOnlyList<TunnelConfig> candidates, IPEndPoint local, IPEndPoint remote, ulong spiI,
+        TimeProvider time, IkeSaOptions? options = null) =>
+        new(false, null, candidates, local, remote, spiI, NewIkeSpi(), time, options ?? new IkeSaOptions());
+
+    public bool IsInitiator { get; }
+    public IkeSaState State { get; private set; }
+    public TunnelConfig? Config { get; internal set; }
+    public IReadOnlyList<TunnelConfig> Candidates { get; }
+    public ulong SpiI { get; }
+    public ulong SpiR { get; internal set; }
+
+    /// <summary>The SPI this end chose, which names the SA in its tables.</summary>
+    public ulong LocalSpi => IsInitiator ? SpiI : SpiR;
+    public IPEndPoint LocalEndpoint { get; private set; }
+    public IPEndPoint RemoteEndpoint { get; private set; }
+
+    /// <summary>This end is behind a NAT (RFC 7296 §2.23).</summary>
+    public bool NatLocal { get; internal set; }
+    /// <summary>The peer is behind a NAT.</summary>
+    public bool NatRemote { get; internal set; }
+    /// <summary>IKE on UDP 4500 and ESP in UDP, because a NAT was detected.</summary>
+    public bool UseNatT => NatLocal || NatRemote;
+
+    public SelectedProposal? IkeProposal { get; private set; }
+    public IkeIdentity? PeerIdentity { get; internal set; }
+    public IReadOnlyList<ChildSa> ChildSas => _children;
+    public DateTimeOffset CreatedAt { get; }
+    public DateTimeOffset? EstablishedAt { get; private set; }
+    public DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>Messages dropped by this SA (bad ICV, wrong message ID, not allowed in this state).</summary>
+    public long DroppedMessages { get; private set; }
+
+    internal IKeyExchange? KeyExchange { get; set; }
+    internal byte[]? Ni { get; set; }
+    internal byte[]? Nr { get; set; }
+    /// <summary>The SK_* keys, for the --debug-keys log only. Never printed by ToString or snapshots.</summary>
+    public IkeKeys? Keys { get; private set; }
+    internal IPrf? Prf { get; private set; }
+    internal byte[]? InitRequest { get; private set; }
+    internal byte[]? InitResponse { get; private set; }
+    private EncryptedPayloadProtector? _protector;
+
+    /// <summary>When <see cref="OnTimer"/> should next be called, or null.</summary>
+    public DateTimeOffset? NextTimerAt
+    {
+        get
+        {
+            if (State == IkeSaState.Closed) return null;
+            DateTimeOffset? next = _outstanding?.NextAt;
+            if (State != IkeSaState.Established) { if (!IsInitiator) next = Min(next, CreatedAt + _options.HalfOpenTimeout); }
+            else if (Config is { DpdDelay: var dpd } && dpd > TimeSpan.Zero && _outstanding is null)
+                next = Min(next, _lastInbound + dpd);
+            return next;
+        }
+    }
+
+    private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
+
+    // ---------------------------------------------------------------- owner API
+
+    /// <summary>Starts IKE_SA_INIT and queues IKE_AUTH with the first Child SA (initiator only).</summary>
+    public void Initiate(IkeOutput output)
+    {
+        if (!IsInitiator || State != IkeSaState.Created || _outstanding is not null) return;
+        _queued.Enqueue([new IkeInit(this), new IkeNatDetection(this)]);
+        _queued.Enqueue([new IkeAuth(this), new ChildCreate(this)]);
+        Run(output, StartNextExchange);
+    }
+
+    /// <summary>Deletes the IKE SA (and its Child SAs) with an INFORMATIONAL exchange, or at once when not established.</summary>
+    public void Delete(IkeOutput output)
+    {
+        if (State == IkeSaState.Closed) return;
+        if (State != IkeSaState.Established)
+        {
+            Close(output, IkeSaCloseReason.DeletedLocally, null, "deleted before it was established");
+            return;
+        }
+        _queued.Clear();
+        _queued.Enqueue([new IkeDelete(this)]);
+        State = IkeSaState.Deleting;
+        if (_outstanding is null) Run(output, StartNextExchange);
+    }
+
+    /// <summary>Deletes one Child SA with an INFORMATIONAL exchange.</summary>
+    public void DeleteChild(ChildSa child, IkeOutput output)
+    {
+        if (State != IkeSaState.Established || !_children.Contains(child)) return;
+        _queued.Enqueue([new ChildDelete(this, child)]);
+        if (_outstanding is null) Run(output, StartNextExchange);
+    }
+
+    /// <summary>Retransmits, times out half-open SAs, and sends DPD probes when due.</summary>
+    public void OnTimer(IkeOutput output) => Run(output, () =>
+    {
+        var now = Now;
+        if (State == IkeSaState.Closed) return;
+        if (!IsInitiator && State is IkeSaState.Created or IkeSaState.Connecting && now >= CreatedAt + _options.HalfOpenTimeout)
+        {
+            Close(output, IsInitiator ? IkeSaCloseReason.PeerUnreachable : IkeSaCloseReason.HalfOpenTimeout, null,
+                "IKE_SA_INIT/IKE_AUTH did not complete in time");
+            return;
+        }
+        if (_outstanding is { } o && now >= o.NextAt)
+        {
+            if (o.Tries >= _options.RetransmitTries)
+            {
+                Close(output, IkeSaCloseReason.PeerUnreachable, null,
+                    $"no response to {o.Exchange} request {o.Id} after {o.Tries + 1} transmissions");
+                return;
+            }
+            o.Tries++;
+            o.NextAt = now + RetransmitDelay(o.Tries);
+            output.Send(new OutgoingDatagram(o.Bytes, LocalEndpoint, RemoteEndpoint));
+            return;
+        }
+        if (State == IkeSaState.Established && _outstanding is null && _queued.Count == 0 &&
+            Config!.DpdDelay > TimeSpan.Zero && now >= _lastInbound + Config.DpdDelay)
+        {
+            _queued.Enqueue([new IkeDpd(this)]);
+            StartNextExchange();
+        }
+    });
+
+    /// <summary>
+    /// Handles a datagram addressed to this SA. <paramref name="message"/> is its decoding
+    /// (header and outer payloads); <paramref name="datagram"/> the exact bytes (without the
+    /// non-ESP marker), needed for the ICV and for AUTH.
+    /// </summary>
+    public void ProcessMessage(ReadOnlySpan<byte> datagram, IkeMessage message, IPEndPoint local, IPEndPoint remote, IkeOutput output)
+    {
+        var bytes = datagram.ToArray();
+        Run(output, () =>
+        {
+            if (State == IkeSaState.Closed)
+            {
+                Drop(remote, "IKE SA is closed");
+                return;
+            }
+            var h = message.Header;
+            // RFC 7296 §3.1: the Initiator flag names the original initiator of the IKE SA.
+            if (h.IsFromInitiator == IsInitiator)
+            {
+                Drop(remote, "Initiator flag does not match the SA's roles");
+                return;
+            }
+            if (h.IsResponse) HandleResponse(bytes, message, local, remote);
+            else HandleRequest(bytes, message, local, remote);
+        });
+    }
+
+    // ---------------------------------------------------------------- requests (we answer)
+
+    private void HandleRequest(byte[] datagram, IkeMessage message, IPEndPoint local, IPEndPoint remote)
+    {
+        var h = message.Header;
+        if (_lastResponse is { } cached && h.MessageId == cached.Id && h.Exchange == cached.Exchange)
+        {
+            // RFC 7296 §2.1: a retransmitted request gets the same response, without new processing.
+            if (CryptographicOperations.FixedTimeEquals(SHA256.HashData(datagram), cached.RequestHash))
+                _currentOutput!.Send(new OutgoingDatagram(cached.Bytes, local, remote));
+            else Drop(remote, $"message ID {h.MessageId} reused for a different request");
+            return;
+        }
+        if (h.MessageId != _peerNextRequestId)
+        {
+            Drop(remote, $"request with message ID {h.MessageId}, expected {_peerNextRequestId}");
+            return;
+        }
+
+        var allowed = (State, h.Exchange) switch
+        {
+            (IkeSaState.Created, ExchangeType.IkeSaInit) => true,
+            (IkeSaState.Connecting, ExchangeType.IkeAuth) => !IsInitiator,
+            (IkeSaState.Established or IkeSaState.Deleting, ExchangeType.Informational or ExchangeType.CreateChildSa) => true,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            // Before IKE_AUTH completes only IKE_AUTH is allowed: anything else is an authentication bypass attempt.
+            Drop(remote, $"{h.Exchange} request not allowed in state {State}");
+            return;
+        }
+
+        IReadOnlyList<Payload> payloads;
+        if (h.Exchange == ExchangeType.IkeSaInit)
+        {
+            payloads = message.Payloads;
+        }
+        else
+        {
+            var inner = Decrypt(datagram, message, remote);
+            if (inner is null) return;
+            if (!PayloadChain.TryRead(inner, ((EncryptedPayload)message.Payloads[^1]).InnerFirst, out var parsed, out var error, insideEncrypted: true))
+            {
+                _lastInbound = Now;
+                RespondWithError(datagram, h, new NotifyPayload(error.Notify, error.NotifyData), local, remote);
+                if (h.Exchange == ExchangeType.IkeAuth) Close(_currentOutput!, IkeSaCloseReason.Failed, error.Notify, error.Reason);
+                return;
+            }
+            payloads = parsed;
+        }
+        _lastInbound = Now;
+        var request = message with { Payloads = payloads };
+
+        if (MessageRules.Check(h.Exchange, payloads) is { } violation)
+        {
+            RespondWithError(datagram, h, new NotifyPayload(NotifyType.InvalidSyntax), local, remote);
+            if (h.Exchange is ExchangeType.IkeSaInit or ExchangeType.IkeAuth)
+                Close(_currentOutput!, IkeSaCloseReason.Failed, NotifyType.InvalidSyntax, violation);
+            return;
+        }
+
+        if (h.Exchange == ExchangeType.CreateChildSa)
+        {
+            // Rekeying and additional Child SAs are not negotiated by this version: refuse cleanly (RFC 7296 §1.3).
+            RespondWithError(datagram, h, new NotifyPayload(NotifyType.NoAdditionalSas), local, remote);
+            return;
+        }
+
+        List<IIkeTask> tasks = h.Exchange switch
+        {
+            ExchangeType.IkeSaInit => [new IkeInit(this), new IkeNatDetection(this)],
+            ExchangeType.IkeAuth => [new IkeAuth(this), new ChildCreate(this)],
+            _ => [new InformationalResponder(this)],
+        };
+
+        foreach (var task in tasks)
+        {
+            if (task.Process(request) != Tasks.TaskStatus.Failed) continue;
+            RespondWithError(datagram, h, task.ErrorNotify!, local, remote);
+            // IKE_SA_INIT errors keep no state (RFC 7296 §2.6); an IKE_AUTH failure ends the SA.
+            Close(_currentOutput!, IkeSaCloseReason.Failed, task.ErrorNotify!.NotifyType, task.FailureReason ?? "request refused");
+            return;
+        }
+
+        var response = new List<Payload>();
+        foreach (var task in tasks) task.Build(response);
+        var header = ResponseHeader(h);
+        byte[] bytes;
+        if (h.Exchange == ExchangeType.IkeSaInit)
+        {
+            bytes = new IkeMessage(header with { ResponderSpi = SpiR }, response).Encode();
+            InitRequest = datagram;
+            InitResponse = bytes;
+        }
+        else
+        {
+            bytes = _protector!.Protect(header, response);
+        }
+        CacheAndSend(datagram, h, bytes, local, remote);
+
+        switch (h.Exchange)
+        {
+            case ExchangeType.IkeSaInit:
+                State = IkeSaState.Connecting;
+                break;
+            case ExchangeType.IkeAuth:
+                // RFC 3948 §4: the responder follows the initiator to the port it floated to.
+                LocalEndpoint = local;
+                RemoteEndpoint = remote;
+                Establish();
+                break;
+            case ExchangeType.Informational when tasks[0] is InformationalResponder { IkeSaDeleted: true }:
+                Close(_currentOutput!, IkeSaCloseReason.DeletedByPeer, null, "peer deleted the IKE SA");
+                break;
+        }
+    }
+
+    private void RespondWithError(byte[] request, IkeHeader h, NotifyPayload notify, IPEndPoint local, IPEndPoint remote)
+    {
+        var header = ResponseHeader(h);
+        var bytes = h.Exchange == ExchangeType.IkeSaInit || _protector is null
+            // RFC 7296 §2.6: IKE_SA_INIT error responses carry a zero responder SPI... except a state-keeping one; we keep none.
+            ? new IkeMessage(header with { ResponderSpi = 0 }, [notify]).Encode()
+            : _protector.Protect(header, [notify]);
+        CacheAndSend(request, h, bytes, local, remote);
+    }
+
+    private void CacheAndSend(byte[] request, IkeHeader h, byte[] response, IPEndPoint local, IPEndPoint remote)
+    {
+        _lastResponse = new CachedResponse(h.MessageId, h.Exchange, SHA256.HashData(request), response);
+        _peerNextRequestId = h.MessageId + 1;
+        _currentOutput!.Send(new OutgoingDatagram(response, local, remote));
+    }
+
+    private IkeHeader ResponseHeader(IkeHeader request) => new(SpiI, SpiR, PayloadType.NoNextPayload, request.Exchange,
+        IkeHeaderFlags.Response | (IsInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None), request.MessageId, 0);
+
+    // ---------------------------------------------------------------- responses (to our requests)
+
+    private void HandleResponse(byte[] datagram, IkeMessage message, IPEndPoint local, IPEndPoint remote)
+    {
+        var h = message.Header;
+        var o = _outstanding;
+        if (o is null || h.MessageId != o.Id || h.Exchange != o.Exchange)
+        {
+            Drop(remote, $"unexpected response with message ID {h.MessageId}");
+            return;
+        }
+
+        IReadOnlyList<Payload> payloads;
+        if (h.Exchange == ExchangeType.IkeSaInit)
+        {
+            payloads = message.Payloads;
+        }
+        else
+        {
+            var inner = Decrypt(datagram, message, remote);
+            if (inner is null) return;
+            if (!PayloadChain.TryRead(inner, ((EncryptedPayload)message.Payloads[^1]).InnerFirst, out var parsed, out var error, insideEncrypted: true))
+            {
+                Close(_currentOutput!, IkeSaCloseReason.Failed, error.Notify, $"malformed {h.Exchange} response: {error.Reason}");
+                return;
+            }
+            payloads = parsed;
+        }
+        if (MessageRules.Check(h.Exchange, payloads) is { } violation)
+        {
+            Drop(remote, violation);
+            return;
+        }
+        _lastInbound = Now;
+        var response = message with { Payloads = payloads };
+
+        var needMore = false;
+        foreach (var task in o.Tasks)
+        {
+            var status = task.Process(response);
+            if (status == Tasks.TaskStatus.Failed)
+            {
+                _outstanding = null;
+                Close(_currentOutput!, IkeSaCloseReason.Failed, task.ErrorNotify?.NotifyType, task.FailureReason ?? "exchange failed");
+                return;
+            }
+            needMore |= status == Tasks.TaskStatus.NeedMore;
+        }
+
+        if (needMore && h.Exchange == ExchangeType.IkeSaInit)
+        {
+            // COOKIE or INVALID_KE_PAYLOAD: the same exchange again, still message ID 0 (RFC 7296 §2.6, §1.2).
+            SendRequest(o);
+            return;
+        }
+
+        _outstanding = null;
+        _nextRequestId++;
+        switch (h.Exchange)
+        {
+            case ExchangeType.IkeSaInit:
+                InitResponse = datagram;
+                State = IkeSaState.Connecting;
+                if (UseNatT)
+                {
+                    // RFC 7296 §2.23: float to port 4500 once a NAT is detected.
+                    LocalEndpoint = new IPEndPoint(LocalEndpoint.Address, _options.NatTPort);
+                    RemoteEndpoint = new IPEndPoint(RemoteEndpoint.Address, _options.NatTPort);
+                }
+                break;
+            case ExchangeType.IkeAuth:
+                Establish();
+                break;
+            case ExchangeType.Informational when o.Tasks.Any(t => t is IkeDelete):
+                Close(_currentOutput!, IkeSaCloseReason.DeletedLocally, null, "IKE SA deleted");
+                return;
+        }
+        StartNextExchange();
+    }
+
+    private void StartNextExchange()
+    {
+        if (_outstanding is not null || State == IkeSaState.Closed || !_queued.TryDequeue(out var tasks)) return;
+        var o = new Outstanding(_nextRequestId, tasks[0].Exchange, tasks);
+        _outstanding = o;
+        SendRequest(o);
+    }
+
+    private void SendRequest(Outstanding o)
+    {
+        var payloads = new List<Payload>();
+        foreach (var task in o.Tasks)
+        {
+            if (task.Build(payloads) != Tasks.TaskStatus.Failed) continue;
+            _outstanding = null;
+            Close(_currentOutput!, IkeSaCloseReason.Failed, task.ErrorNotify?.NotifyType, task.FailureReason ?? "cannot build request");
+            return;
+        }
+        var header = new IkeHeader(SpiI, o.Exchange == ExchangeType.IkeSaInit ? 0 : SpiR, PayloadType.NoNextPayload, o.Exchange,
+            IsInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None, o.Id, 0);
+        o.Bytes = o.Exchange == ExchangeType.IkeSaInit
+            ? new IkeMessage(header, payloads).Encode()
+            : _protector!.Protect(header, payloads);
+        if (o.Exchange == ExchangeType.IkeSaInit) InitRequest = o.Bytes;
+        o.Tries = 0;
+        o.NextAt = Now + RetransmitDelay(0);
+        _currentOutput!.Send(new OutgoingDatagram(o.Bytes, LocalEndpoint, RemoteEndpoint));
+    }
+
+    private TimeSpan RetransmitDelay(int tries) =>
+        TimeSpan.FromTicks((long)(_options.RetransmitTimeout.Ticks * Math.Pow(_options.RetransmitBase, tries)));
+
+    // ---------------------------------------------------------------- shared helpers
+
+    private byte[]? Decrypt(byte[] datagram, IkeMessage message, IPEndPoint remote)
+    {
+        if (_protector is null)
+        {
+            Drop(remote, "encrypted message before keys exist");
+            return null;
+        }
+        if (message.Payloads.Count != 1 || message.Payloads[0] is not EncryptedPayload sk)
+        {
+            Drop(remote, $"{message.Header.Exchange} message must carry exactly one SK payload");
+            return null;
+        }
+        var inner = _protector.Unprotect(datagram, sk, out var failure);
+        if (inner is null) Drop(remote, failure ?? "SK payload did not verify");
+        return inner;
+    }
+
+    private void Drop(IPEndPoint from, string reason)
+    {
+        DroppedMessages++;
+        _currentOutput!.Raise(new MessageDropped(this, from, reason));
+    }
+
+    private void Establish()
+    {
+        State = IkeSaState.Established;
+        EstablishedAt = Now;
+        KeyExchange?.Dispose();
+        KeyExchange = null;
+        _currentOutput!.Raise(new IkeSaEstablished(this));
+        foreach (var child in _children) _currentOutput.Raise(new ChildSaEstablished(this, child));
+    }
+
+    private void Close(IkeOutput output, IkeSaCloseReason reason, NotifyType? notify, string detail)
+    {
+        if (State == IkeSaState.Closed) return;
+        State = IkeSaState.Closed;
+        _outstanding = null;
+        _queued.Clear();
+        KeyExchange?.Dispose();
+        KeyExchange = null;
+        foreach (var child in _children.ToList()) RemoveChildSa(child, byPeer: reason == IkeSaCloseReason.DeletedByPeer);
+        output.Raise(new IkeSaClosed(this, reason, notify, detail));
+    }
+
+    private void Run(IkeOutput output, Action action)
+    {
+        _currentOutput = output;
+        try { action(); }
+        finally { _currentOutput = null; }
+    }
+
+    internal bool DeriveIkeKeys(SelectedProposal selected, byte[] sharedSecret, out string? reason)
+    {
+        reason = null;
+        if (!CryptoRegistry.TryCreatePrf(selected.Prf!.Value, out var prf) ||
+            !CryptoRegistry.TryCreateCipher(selected.Encryption, selected.EncryptionKeyLength, out var cipher))
+        {
+            reason = "negotiated transforms are not supported";
+            return false;
+        }
+        IIntegrity? integrity = null;
+        if (!cipher.IsAead && !CryptoRegistry.TryCreateIntegrity(selected.Integrity, out integrity))
+        {
+            reason = "negotiated integrity transform is not supported";
+            return false;
+        }
+        var skeyseed = KeyDerivation.ComputeSkeyseed(prf, Ni, Nr, sharedSecret);
+        Keys = KeyDerivation.DeriveIkeKeys(prf, skeyseed, Ni, Nr, SpiI, SpiR, cipher.KeySize, integrity?.KeySize ?? 0);
+        CryptographicOperations.ZeroMemory(skeyseed);
+        Prf = prf;
+        IkeProposal = selected;
+        _protector = new EncryptedPayloadProtector(cipher, integrity, Keys, IsInitiator);
+        return true;
+    }
+
+    internal bool TryDeriveChildKeys(SelectedProposal selected, byte[] dhSecret, out ChildKeys? keys, out string? reason)
+    {
+        keys = null;
+        reason = null;
+        var encKeySize = EspKeySize(selected.Encryption, selected.EncryptionKeyLength);
+        if (encKeySize < 0)
+        {
+            reason = $"ESP encryption {selected.Encryption} with {selected.EncryptionKeyLength}-bit key is not supported";
+            return false;
+        }
+        var integKeySize = 0;
+        if (selected.Integrity != IntegrityAlgorithm.None)
+        {
+            if (!CryptoRegistry.TryCreateIntegrity(selected.Integrity, out var integ))
+            {
+                reason = $"ESP integrity {selected.Integrity} is not supported";
+                return false;
+            }
+            integKeySize = integ.KeySize;
+        }
+        keys = KeyDerivation.DeriveChildKeys(Prf!, Keys!.SkD, dhSecret, Ni, Nr, encKeySize, integKeySize);
+        return true;
+    }
+
+    /// <summary>ESP key material per algorithm (RFC 4106 §8.1, RFC 4543, RFC 7634 §2): key plus salt where there is one.</summary>
+    internal static int EspKeySize(EncryptionAlgorithm alg, int keyBits) => alg switch
+    {
+        EncryptionAlgorithm.NullAuthAesGmac when keyBits is 128 or 192 or 256 => keyBits / 8 + 4,
+        EncryptionAlgorithm.Null => 0,
+        _ => CryptoRegistry.TryCreateCipher(alg, keyBits, out var c) ? c.KeySize : -1,
+    };
+
+    internal uint AllocateChildSpi()
+    {
+        // SPIs 1-255 are reserved by IANA for future use (RFC 4303 §2.1).
+        uint spi;
+        do spi = BinaryPrimitives.ReadUInt32BigEndian(RandomNumberGenerator.GetBytes(4));
+        while (spi < 256);
+        return spi;
+    }
+
+    internal void AddChildSa(ChildSa child)
+    {
+        _children.Add(child);
+        if (State == IkeSaState.Established) _currentOutput!.Raise(new ChildSaEstablished(this, child));
+    }
+
+    internal void RemoveChildSa(ChildSa child, bool byPeer)
+    {
+        if (_children.Remove(child)) _currentOutput?.Raise(new ChildSaDeleted(this, child, byPeer));
+    }
+
+    internal void ReportChildFailure(NotifyType notify, string reason) =>
+        _currentOutput!.Raise(new ChildSaFailed(this, notify, reason));
+
+    private static ulong NewIkeSpi()
+    {
+        ulong spi;
+        do spi = BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8));
+        while (spi == 0);
+        return spi;
+    }
+
+    public override string ToString() => $"{Config?.Name ?? "?"}[{SpiI:x16}_i {SpiR:x16}_r]";
+}

@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using Isthmus.Ike.Messages;
+using Isthmus.Ike.Protocol;
+
+namespace Isthmus.Ike.Sa.Tasks;
+
+/// <summary>
+/// NAT detection in IKE_SA_INIT (RFC 7296 §2.23): each side sends
+/// SHA-1(SPIi | SPIr | IP | port) of its own and of the peer's endpoint. A mismatch of the
+/// source hash means the peer is behind a NAT; of the destination hash, that we are. Either
+/// floats the IKE SA to UDP 4500 and makes the Child SAs UDP-encapsulated (RFC 3948).
+/// </summary>
+public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
+{
+    private bool _peerSupportsNatT;
+
+    public override ExchangeType Exchange => ExchangeType.IkeSaInit;
+
+    public override TaskStatus Build(List<Payload> message)
+    {
+        // In the request SPIr is zero; in the response both SPIs are set.
+        var spiR = Sa.IsInitiator ? 0UL : Sa.SpiR;
+        if (!Sa.IsInitiator && !_peerSupportsNatT) return TaskStatus.Done;
+        message.Add(new NotifyPayload(NotifyType.NatDetectionSourceIp, Hash(Sa.SpiI, spiR, Sa.LocalEndpoint)));
+        message.Add(new NotifyPayload(NotifyType.NatDetectionDestinationIp, Hash(Sa.SpiI, spiR, Sa.RemoteEndpoint)));
+        return Sa.IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
+    }
+
+    public override TaskStatus Process(IkeMessage message)
+    {
+        var sources = message.GetAll<NotifyPayload>().Where(n => n.NotifyType == NotifyType.NatDetectionSourceIp).ToList();
+        var destination = message.GetNotify(NotifyType.NatDetectionDestinationIp);
+        if (sources.Count == 0 || destination is null) return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
+        _peerSupportsNatT = true;
+
+        var spiR = Sa.IsInitiator ? message.Header.ResponderSpi : 0UL;
+        var peerHash = Hash(message.Header.InitiatorSpi, spiR, Sa.RemoteEndpoint);
+        var ourHash = Hash(message.Header.InitiatorSpi, spiR, Sa.LocalEndpoint);
+        // RFC 7296 §2.23: any matching source hash means the peer is not behind a NAT.
+        Sa.NatRemote = !sources.Any(s => CryptographicOperations.FixedTimeEquals(s.Data, peerHash));
+        Sa.NatLocal = !CryptographicOperations.FixedTimeEquals(destination.Data, ourHash);
+        return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
+    }
+
+    internal static byte[] Hash(ulong spiI, ulong spiR, IPEndPoint endpoint)
+    {
+        var address = endpoint.Address.IsIPv4MappedToIPv6 ? endpoint.Address.MapToIPv4() : endpoint.Address;
+        var bytes = address.GetAddressBytes();
+        var input = new byte[16 + bytes.Length + 2];
+        BinaryPrimitives.WriteUInt64BigEndian(input, spiI);
+        BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(8), spiR);
+        bytes.CopyTo(input, 16);
+        BinaryPrimitives.WriteUInt16BigEndian(input.AsSpan(16 + bytes.Length), (ushort)endpoint.Port);
+        return SHA1.HashData(input);
+    }
+}
