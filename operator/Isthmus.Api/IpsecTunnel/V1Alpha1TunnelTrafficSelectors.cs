@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace Isthmus.Api.V1Alpha1;
+
+/// <summary>The traffic an IPsecTunnel protects. Entries from all referenced resources and the inline part are combined.</summary>
+public sealed class V1Alpha1TunnelTrafficSelectors
+{
+    /// <summary>Names of TrafficSelector resources in the tunnel's namespace.</summary>
+    [JsonPropertyName("refs")]
+    public List<string>? Refs { get; set; }
+
+    /// <summary>Selectors written directly in the tunnel, in the same form as a TrafficSelector's spec.</summary>
+    [JsonPropertyName("inline")]
+    public V1Alpha1TrafficSelectorSpec? Inline { get; set; }
+}

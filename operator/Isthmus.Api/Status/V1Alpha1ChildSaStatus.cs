@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace Isthmus.Api.V1Alpha1;
+
+/// <summary>One installed Child SA (an inbound and outbound ESP SA pair).</summary>
+public sealed class V1Alpha1ChildSaStatus
+{
+    /// <summary>Name of the Child SA.</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; set; }
+
+    /// <summary>Inbound ESP SPI as 8 hex digits.</summary>
+    [JsonPropertyName("spiIn")]
+    public string? SpiIn { get; set; }
+
+    /// <summary>Outbound ESP SPI as 8 hex digits.</summary>
+    [JsonPropertyName("spiOut")]
+    public string? SpiOut { get; set; }
+
+    /// <summary>Negotiated algorithms as swanctl prints them, e.g. <c>AES_GCM_16-128/ESN</c>.</summary>
+    [JsonPropertyName("algorithms")]
+    public string? Algorithms { get; set; }
+
+    /// <summary>Negotiated local traffic selectors, e.g. <c>10.1.0.0/16</c>.</summary>
+    [JsonPropertyName("localTs")]
+    public List<string>? LocalTs { get; set; }
+
+    /// <summary>Negotiated remote traffic selectors.</summary>
+    [JsonPropertyName("remoteTs")]
+    public List<string>? RemoteTs { get; set; }
+
+    /// <summary>Bytes received and decrypted.</summary>
+    [JsonPropertyName("bytesIn")]
+    public long? BytesIn { get; set; }
+
+    /// <summary>Bytes encrypted and sent.</summary>
+    [JsonPropertyName("bytesOut")]
+    public long? BytesOut { get; set; }
+
+    /// <summary>Packets received and decrypted.</summary>
+    [JsonPropertyName("packetsIn")]
+    public long? PacketsIn { get; set; }
+
+    /// <summary>Packets encrypted and sent.</summary>
+    [JsonPropertyName("packetsOut")]
+    public long? PacketsOut { get; set; }
+
+    /// <summary>When the Child SA was installed.</summary>
+    [JsonPropertyName("establishedAt")]
+    public DateTimeOffset? EstablishedAt { get; set; }
+
+    /// <summary>When the Child SA will next be rekeyed.</summary>
+    [JsonPropertyName("nextRekeyAt")]
+    public DateTimeOffset? NextRekeyAt { get; set; }
+}
