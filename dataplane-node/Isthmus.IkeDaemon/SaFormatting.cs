@@ -17,7 +17,7 @@ public static class SaFormatting
         sa.RemoteEndpoint.ToString(),
         sa.Config?.LocalId.ToString(),
         sa.PeerIdentity?.ToString(),
-        sa.IkeProposal is { } p ? ProposalFormatter.Format(p.Transforms) : null,
+        sa.IkeProposal is { } p ? ProposalFormatter.Format(p.ToProposal([])) : null,
         sa.NatLocal,
         sa.NatRemote,
         sa.EstablishedAt,
@@ -29,10 +29,10 @@ public static class SaFormatting
         "INSTALLED",
         c.SpiIn.ToString("x8"),
         c.SpiOut.ToString("x8"),
-        ProposalFormatter.Format(c.Proposal.Transforms),
+        ProposalFormatter.Format(c.Proposal.ToProposal([])),
         c.UdpEncapsulation,
-        c.LocalTs.Select(TrafficSelectorNarrowing.Format).ToList(),
-        c.RemoteTs.Select(TrafficSelectorNarrowing.Format).ToList(),
+        c.LocalTs.Select(TrafficSelectorText.Format).ToList(),
+        c.RemoteTs.Select(TrafficSelectorText.Format).ToList(),
         c.EstablishedAt);
 
     /// <summary>Renders SAs in the spirit of `swanctl --list-sas`.</summary>

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Numerics;
+using Isthmus.Ike.Config;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
 
@@ -55,38 +55,7 @@ public static class TrafficSelectorNarrowing
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TsType.Ipv6AddrRange : TsType.Ipv4AddrRange,
         0, 0, 65535, address, address);
 
-    public static int Compare(IPAddress x, IPAddress y) => ToNumber(x).CompareTo(ToNumber(y));
-
+    private static int Compare(IPAddress x, IPAddress y) => AddressText.Compare(x, y);
     private static IPAddress Max(IPAddress x, IPAddress y) => Compare(x, y) >= 0 ? x : y;
     private static IPAddress Min(IPAddress x, IPAddress y) => Compare(x, y) <= 0 ? x : y;
-
-    private static BigInteger ToNumber(IPAddress a) => new(a.GetAddressBytes(), isUnsigned: true, isBigEndian: true);
-
-    /// <summary>Formats a selector the way strongSwan prints it: a CIDR where the range is one, else a range; then [proto/port].</summary>
-    public static string Format(TrafficSelector ts)
-    {
-        var bytes = ts.StartAddress.GetAddressBytes();
-        var endBytes = ts.EndAddress.GetAddressBytes();
-        string addr = TryPrefix(bytes, endBytes, out var prefix)
-            ? $"{ts.StartAddress}/{prefix}"
-            : $"{ts.StartAddress}..{ts.EndAddress}";
-        if (ts.IpProtocol == 0 && ts.StartPort == 0 && ts.EndPort == 65535) return addr;
-        var proto = ts.IpProtocol switch { 0 => "", 1 => "icmp", 6 => "tcp", 17 => "udp", 58 => "ipv6-icmp", var n => n.ToString() };
-        var port = ts.StartPort == 0 && ts.EndPort == 65535 ? "" : ts.StartPort == ts.EndPort ? $"{ts.StartPort}" : $"{ts.StartPort}-{ts.EndPort}";
-        return $"{addr}[{proto}{(port.Length > 0 ? "/" + port : "")}]";
-    }
-
-    private static bool TryPrefix(byte[] start, byte[] end, out int prefix)
-    {
-        var bits = start.Length * 8;
-        var s = new BigInteger(start, true, true);
-        var e = new BigInteger(end, true, true);
-        for (prefix = 0; prefix <= bits; prefix++)
-        {
-            var hostBits = bits - prefix;
-            var mask = (BigInteger.One << hostBits) - 1;
-            if ((s & mask) == 0 && (s | mask) == e) return true;
-        }
-        return false;
-    }
 }
