@@ -1,0 +1,260 @@
+using System.Globalization;
+using Isthmus.IkeDaemon.Control;
+using Isthmus.Interop.Tests.Infrastructure;
+
+namespace Isthmus.Interop.Tests;
+
+/// <summary>
+/// Isthmus against a real strongSwan 5.9 in network namespaces, in both roles, with PSK. Each run
+/// checks that both daemons report the same IKE SA (SPIs, algorithms) and Child SA (SPIs,
+/// algorithms, narrowed selectors), and that the Child SA keys Isthmus derived equal the keys
+/// charon logged. strongSwan runs with kernel-libipsec, which claims a NAT, so every SA here
+/// floats to UDP 4500 (RFC 3948): NAT-T is exercised on every run.
+/// </summary>
+[Collection("netns")]
+public class IkeInteropTests
+{
+    private const string Psk = "interop-psk-0123456789abcdef";
+
+    public static TheoryData<string, string> Proposals => new()
+    {
+        { "aes256gcm16-prfsha384-ecp384", "aes128gcm16" },
+        { "aes128-sha256-modp2048", "aes128-sha256" },
+        { "aes256-sha512-curve25519", "aes256-sha512" },
+        { "chacha20poly1305-prfsha256-curve25519", "chacha20poly1305" },
+        { "aes128ctr-aesxcbc-modp3072", "aes128ctr-sha256" },
+        { "3des-sha1-modp1024", "3des-sha1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Proposals))]
+    [Trait("RFC", "7296 1.2")]
+    public async Task Isthmus_initiates_to_strongSwan(string ike, string esp)
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(Isthmus_initiates_to_strongSwan));
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Initiate"), lab.AddressA);
+
+        var ours = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(30));
+        var theirs = await swan.WaitForIkeSaAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Any(c => c.State == "INSTALLED"), TimeSpan.FromSeconds(10));
+        AssertSame(ours, theirs, isthmus, swan);
+        Assert.Equal("initiator", ours.Role);
+        Assert.False(theirs.Initiator);
+    }
+
+    [Theory]
+    [MemberData(nameof(Proposals))]
+    [Trait("RFC", "7296 1.2")]
+    public async Task strongSwan_initiates_to_Isthmus(string ike, string esp)
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_initiates_to_Isthmus));
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond"), lab.AddressA);
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await WaitListening(isthmus);
+
+        var initiate = await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20));
+        Assert.True(initiate.Succeeded, $"swanctl --initiate failed:\n{initiate.Describe()}\nIsthmus log:\n{isthmus.Log}");
+        var ours = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(10));
+        var theirs = await swan.WaitForIkeSaAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Any(c => c.State == "INSTALLED"), TimeSpan.FromSeconds(10));
+        AssertSame(ours, theirs, isthmus, swan);
+        Assert.Equal("responder", ours.Role);
+        Assert.True(theirs.Initiator);
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 1.4.1")]
+    public async Task strongSwan_deletes_the_IKE_SA_and_Isthmus_removes_it()
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_deletes_the_IKE_SA_and_Isthmus_removes_it));
+        const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond"), lab.AddressA);
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await WaitListening(isthmus);
+        Assert.True((await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20))).Succeeded, isthmus.Log);
+        await isthmus.WaitForAsync(s => s.State == "ESTABLISHED", TimeSpan.FromSeconds(10));
+
+        var terminate = await swan.TerminateIkeAsync("isthmus");
+        Assert.True(terminate.Succeeded, $"{terminate.Describe()}\n{isthmus.Log}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((await isthmus.ListSasAsync()).Sas.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Empty((await isthmus.ListSasAsync()).Sas);
+        Assert.Contains("deleted by peer", isthmus.Log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 2.15")]
+    public async Task A_wrong_psk_is_refused_with_AUTHENTICATION_FAILED()
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(A_wrong_psk_is_refused_with_AUTHENTICATION_FAILED));
+        const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond", psk: "not-the-same-secret-at-all"), lab.AddressA);
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await WaitListening(isthmus);
+
+        var initiate = await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(15));
+        Assert.False(initiate.Succeeded);
+        Assert.Contains("AUTHENTICATION_FAILED", swan.ReadLog());
+        Assert.Empty((await isthmus.ListSasAsync()).Sas);
+        Assert.DoesNotContain("not-the-same-secret-at-all", isthmus.Log);
+        Assert.DoesNotContain(Psk, isthmus.Log);
+    }
+
+    private static async Task WaitListening(IsthmusDaemon isthmus)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (isthmus.HasExited) throw new InvalidOperationException($"isthmus-iked exited:\n{isthmus.Log}");
+            if (File.Exists(isthmus.ControlSocket)) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"isthmus-iked did not start:\n{isthmus.Log}");
+    }
+
+    private static void AssertSame(IkeSaSnapshot ours, SwanIkeSa theirs, IsthmusDaemon isthmus, StrongSwan swan)
+    {
+        var context = $"\nIsthmus log:\n{isthmus.Log}\nstrongSwan log tail:\n{swan.ReadLogTail(40)}";
+        Assert.True(string.Equals(ours.SpiI, theirs.SpiI, StringComparison.OrdinalIgnoreCase), $"SPIi {ours.SpiI} vs {theirs.SpiI}{context}");
+        Assert.True(string.Equals(ours.SpiR, theirs.SpiR, StringComparison.OrdinalIgnoreCase), $"SPIr {ours.SpiR} vs {theirs.SpiR}{context}");
+        Assert.Equal(SwanIkeAlgorithms(theirs), ours.Algorithms);
+        Assert.True(ours.NatLocal || ours.NatRemote, "kernel-libipsec claims a NAT: the SA must have floated to 4500");
+
+        var ourChild = Assert.Single(ours.ChildSas);
+        var theirChild = theirs.ChildSas.Single(c => c.State == "INSTALLED");
+        Assert.Equal(ourChild.SpiIn, theirChild.SpiOut, ignoreCase: true);
+        Assert.Equal(ourChild.SpiOut, theirChild.SpiIn, ignoreCase: true);
+        Assert.Equal(SwanChildAlgorithms(theirChild), ourChild.Algorithms);
+        Assert.Equal(theirChild.RemoteTs, ourChild.LocalTs);
+        Assert.Equal(theirChild.LocalTs, ourChild.RemoteTs);
+        Assert.True(ourChild.UdpEncapsulation && theirChild.Encap, "ESP must be UDP-encapsulated behind the (claimed) NAT");
+
+        var ourKeys = isthmus.ChildKeys()[ourChild.SpiIn];
+        var swanKeys = swan.ParseChildKeysFromLog().Single(k =>
+            string.Equals(k.SpiIn, ourChild.SpiOut, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(swanKeys.EncryptionInitiatorKey ?? "", ourKeys.EncrI, ignoreCase: true);
+        Assert.Equal(swanKeys.EncryptionResponderKey ?? "", ourKeys.EncrR, ignoreCase: true);
+        Assert.Equal(swanKeys.IntegrityInitiatorKey ?? "", ourKeys.IntegI, ignoreCase: true);
+        Assert.Equal(swanKeys.IntegrityResponderKey ?? "", ourKeys.IntegR, ignoreCase: true);
+        Assert.NotEqual("", ourKeys.EncrI);
+    }
+
+    /// <summary>strongSwan's raw fields in the order ProposalFormatter.Format prints: ENCR_keysize/INTEG/PRF/DH.</summary>
+    private static string SwanIkeAlgorithms(SwanIkeSa sa) => string.Join('/', new[]
+    {
+        sa.EncrAlg + (sa.EncrKeysize is { } k && k > 0 && !FixedKey(sa.EncrAlg) ? "_" + k.ToString(CultureInfo.InvariantCulture) : ""),
+        sa.IntegAlg, sa.PrfAlg, sa.DhGroup,
+    }.Where(s => !string.IsNullOrEmpty(s)));
+
+    private static string SwanChildAlgorithms(SwanChildSa c) => string.Join('/', new[]
+    {
+        c.EncrAlg + (c.EncrKeysize is { } k && k > 0 && !FixedKey(c.EncrAlg) ? "_" + k.ToString(CultureInfo.InvariantCulture) : ""),
+        c.IntegAlg, c.DhGroup, c.Esn ? "EXT_SEQ" : "NO_EXT_SEQ",
+    }.Where(s => !string.IsNullOrEmpty(s)));
+
+    private static bool FixedKey(string? alg) => alg is "CHACHA20_POLY1305" or "3DES_CBC";
+
+    private static string Manifests(NetworkLab lab, string ike, string esp, string startAction, string psk = Psk) => $"""
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: interop-psk
+          namespace: default
+        stringData:
+          psk: "{psk}"
+        ---
+        apiVersion: ipsec.isthmus.dev/v1alpha1
+        kind: TrafficSelector
+        metadata:
+          name: sites
+          namespace: default
+        spec:
+          local:
+            - cidr: {Subnet(lab.LanSubnetA)}
+          remote:
+            - cidr: {Wide(lab.LanSubnetB)}
+        ---
+        apiVersion: ipsec.isthmus.dev/v1alpha1
+        kind: IpsecTunnel
+        metadata:
+          name: interop
+          namespace: default
+        spec:
+          startAction: {startAction}
+          local:
+            address: {lab.AddressA}
+            id:
+              type: FQDN
+              value: isthmus.example.com
+          peer:
+            address: {lab.AddressB}
+            id:
+              type: FQDN
+              value: strongswan.example.com
+          authentication:
+            method: Psk
+            psk:
+              secretRef:
+                name: interop-psk
+                key: psk
+          ike:
+            proposals: [ "{ike}" ]
+            dpdDelay: 0s
+          child:
+            name: net
+            proposals: [ "{esp}" ]
+          trafficSelectors:
+            refs: [ sites ]
+        """;
+
+    private static string SwanConfig(NetworkLab lab, string ike, string esp, bool initiate) => $$"""
+        connections {
+          isthmus {
+            version = 2
+            local_addrs = {{lab.AddressB}}
+            remote_addrs = {{lab.AddressA}}
+            proposals = {{ike}}
+            local {
+              auth = psk
+              id = strongswan.example.com
+            }
+            remote {
+              auth = psk
+              id = isthmus.example.com
+            }
+            children {
+              net {
+                local_ts = {{Subnet(lab.LanSubnetB)}}
+                remote_ts = {{Subnet(lab.LanSubnetA)}}
+                esp_proposals = {{esp}}
+                start_action = {{(initiate ? "start" : "none")}}
+              }
+            }
+          }
+        }
+        secrets {
+          ike-isthmus {
+            id-1 = isthmus.example.com
+            id-2 = strongswan.example.com
+            secret = "{{Psk}}"
+          }
+        }
+        """;
+
+    /// <summary>The lab's LAN prefix as a /24 (the lab may hand out a host route).</summary>
+    private static string Subnet(string lan)
+    {
+        var address = lan.Split('/')[0].Split('.');
+        return $"{address[0]}.{address[1]}.{address[2]}.0/24";
+    }
+
+    /// <summary>A wider prefix that contains <paramref name="lan"/>, so the responder has to narrow (RFC 7296 §2.9).</summary>
+    private static string Wide(string lan)
+    {
+        var address = lan.Split('/')[0].Split('.');
+        return $"{address[0]}.{address[1]}.0.0/16";
+    }
+}
