@@ -32,8 +32,8 @@ public class IkeInteropTests
     public async Task Isthmus_initiates_to_strongSwan(string ike, string esp)
     {
         NetworkLab.SkipIfCannotRun();
-        await using var lab = await NetworkLab.CreateAsync(nameof(Isthmus_initiates_to_strongSwan));
-        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await using var lab = await NetworkLab.CreateAsync(nameof(Isthmus_initiates_to_strongSwan), TestContext.Current.CancellationToken);
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false), cancellationToken: TestContext.Current.CancellationToken);
         await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Initiate"), lab.AddressA);
 
         var ours = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(30));
@@ -49,9 +49,9 @@ public class IkeInteropTests
     public async Task strongSwan_initiates_to_Isthmus(string ike, string esp)
     {
         NetworkLab.SkipIfCannotRun();
-        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_initiates_to_Isthmus));
+        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_initiates_to_Isthmus), TestContext.Current.CancellationToken);
         await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond"), lab.AddressA);
-        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false), cancellationToken: TestContext.Current.CancellationToken);
         await WaitListening(isthmus);
 
         var initiate = await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20));
@@ -68,10 +68,10 @@ public class IkeInteropTests
     public async Task strongSwan_deletes_the_IKE_SA_and_Isthmus_removes_it()
     {
         NetworkLab.SkipIfCannotRun();
-        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_deletes_the_IKE_SA_and_Isthmus_removes_it));
+        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_deletes_the_IKE_SA_and_Isthmus_removes_it), TestContext.Current.CancellationToken);
         const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
         await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond"), lab.AddressA);
-        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false), cancellationToken: TestContext.Current.CancellationToken);
         await WaitListening(isthmus);
         Assert.True((await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20))).Succeeded, isthmus.Log);
         await isthmus.WaitForAsync(s => s.State == "ESTABLISHED", TimeSpan.FromSeconds(10));
@@ -79,7 +79,7 @@ public class IkeInteropTests
         var terminate = await swan.TerminateIkeAsync("isthmus");
         Assert.True(terminate.Succeeded, $"{terminate.Describe()}\n{isthmus.Log}");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((await isthmus.ListSasAsync()).Sas.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        while ((await isthmus.ListSasAsync()).Sas.Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(100, TestContext.Current.CancellationToken);
         Assert.Empty((await isthmus.ListSasAsync()).Sas);
         Assert.Contains("deleted by peer", isthmus.Log, StringComparison.OrdinalIgnoreCase);
     }
@@ -89,10 +89,10 @@ public class IkeInteropTests
     public async Task A_wrong_psk_is_refused_with_AUTHENTICATION_FAILED()
     {
         NetworkLab.SkipIfCannotRun();
-        await using var lab = await NetworkLab.CreateAsync(nameof(A_wrong_psk_is_refused_with_AUTHENTICATION_FAILED));
+        await using var lab = await NetworkLab.CreateAsync(nameof(A_wrong_psk_is_refused_with_AUTHENTICATION_FAILED), TestContext.Current.CancellationToken);
         const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
         await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond", psk: "not-the-same-secret-at-all"), lab.AddressA);
-        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false));
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false), cancellationToken: TestContext.Current.CancellationToken);
         await WaitListening(isthmus);
 
         var initiate = await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(15));

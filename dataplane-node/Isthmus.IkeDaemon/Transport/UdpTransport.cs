@@ -49,13 +49,13 @@ public sealed class UdpTransport : IAsyncDisposable
         return socket;
     }
 
-    public void Start(ChannelWriter<ReceivedDatagram> sink)
+    public void Start(ChannelWriter<object> sink)
     {
         _loops.Add(ReceiveLoop(_ike, natT: false, sink));
         _loops.Add(ReceiveLoop(_natT, natT: true, sink));
     }
 
-    private async Task ReceiveLoop(Socket socket, bool natT, ChannelWriter<ReceivedDatagram> sink)
+    private async Task ReceiveLoop(Socket socket, bool natT, ChannelWriter<object> sink)
     {
         var buffer = new byte[65536];
         var any = new IPEndPoint(_listen.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0);
@@ -113,7 +113,7 @@ public sealed class UdpTransport : IAsyncDisposable
     }
 
     /// <summary>A NAT keepalive (RFC 3948 §2.3): one octet 0xFF from the NAT-T port.</summary>
-    public ValueTask<int> SendKeepaliveAsync(IPEndPoint remote) => _natT.SendToAsync(new byte[] { 0xFF }, SocketFlags.None, remote);
+    public ValueTask<int> SendKeepaliveAsync(IPEndPoint remote) => _natT.SendToAsync(new ReadOnlyMemory<byte>([0xFF]), SocketFlags.None, remote);
 
     public async ValueTask DisposeAsync()
     {
