@@ -34,27 +34,25 @@ public sealed class EstablishedPskPair : IAsyncLifetime
         }
 
         Lab = await NetworkLab.CreateAsync(nameof(HarnessTests));
-        string wideRemote = $"10.{Lab.Subnet}.0.0/16";
-        Task<StrongSwan> a = StrongSwan.StartAsync(Lab, Lab.NamespaceA,
-            HarnessTests.SiteConf(Lab.AddressA, Lab.AddressB, "a.isthmus.test", "b.isthmus.test", Lab.LanSubnetA, wideRemote));
-        Task<StrongSwan> b = StrongSwan.StartAsync(Lab, Lab.NamespaceB,
-            HarnessTests.SiteConf(Lab.AddressB, Lab.AddressA, "b.isthmus.test", "a.isthmus.test", Lab.LanSubnetB, Lab.LanSubnetA));
         try
         {
-            A = await a;
+            string wideRemote = $"10.{Lab.Subnet}.0.0/16";
+            Task<StrongSwan> a = StrongSwan.StartAsync(Lab, Lab.NamespaceA,
+                HarnessTests.SiteConf(Lab.AddressA, Lab.AddressB, "a.isthmus.test", "b.isthmus.test", Lab.LanSubnetA, wideRemote));
+            Task<StrongSwan> b = StrongSwan.StartAsync(Lab, Lab.NamespaceB,
+                HarnessTests.SiteConf(Lab.AddressB, Lab.AddressA, "b.isthmus.test", "a.isthmus.test", Lab.LanSubnetB, Lab.LanSubnetA));
+            await Task.WhenAll(a.ContinueWith(_ => { }, TaskScheduler.Default), b.ContinueWith(_ => { }, TaskScheduler.Default));
+            A = a.IsCompletedSuccessfully ? a.Result : null;
+            B = b.IsCompletedSuccessfully ? b.Result : null;
+            await Task.WhenAll(a, b);
+            Initiate = await A!.InitiateAsync("net", "site", TimeSpan.FromSeconds(15));
         }
-        finally
+        catch
         {
-            // Keep B even if A failed, so DisposeAsync stops it.
-            B = await b.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+            // A fixture whose start-up throws is not disposed by the runner: clean up here.
+            await DisposeAsync();
+            throw;
         }
-
-        if (B is null)
-        {
-            await b;
-        }
-
-        Initiate = await A.InitiateAsync("net", "site", TimeSpan.FromSeconds(15));
     }
 
     public async ValueTask DisposeAsync()
