@@ -34,27 +34,25 @@ public sealed class EstablishedPskPair : IAsyncLifetime
         }
 
         Lab = await NetworkLab.CreateAsync(nameof(HarnessTests));
-        string wideRemote = $"10.{Lab.Subnet}.0.0/16";
-        Task<StrongSwan> a = StrongSwan.StartAsync(Lab, Lab.NamespaceA,
-            HarnessTests.SiteConf(Lab.AddressA, Lab.AddressB, "a.isthmus.test", "b.isthmus.test", Lab.LanSubnetA, wideRemote));
-        Task<StrongSwan> b = StrongSwan.StartAsync(Lab, Lab.NamespaceB,
-            HarnessTests.SiteConf(Lab.AddressB, Lab.AddressA, "b.isthmus.test", "a.isthmus.test", Lab.LanSubnetB, Lab.LanSubnetA));
         try
         {
-            A = await a;
+            string wideRemote = $"10.{Lab.Subnet}.0.0/16";
+            Task<StrongSwan> a = StrongSwan.StartAsync(Lab, Lab.NamespaceA,
+                HarnessTests.SiteConf(Lab.AddressA, Lab.AddressB, "a.isthmus.test", "b.isthmus.test", Lab.LanSubnetA, wideRemote));
+            Task<StrongSwan> b = StrongSwan.StartAsync(Lab, Lab.NamespaceB,
+                HarnessTests.SiteConf(Lab.AddressB, Lab.AddressA, "b.isthmus.test", "a.isthmus.test", Lab.LanSubnetB, Lab.LanSubnetA));
+            await Task.WhenAll(a.ContinueWith(_ => { }, TaskScheduler.Default), b.ContinueWith(_ => { }, TaskScheduler.Default));
+            A = a.IsCompletedSuccessfully ? a.Result : null;
+            B = b.IsCompletedSuccessfully ? b.Result : null;
+            await Task.WhenAll(a, b);
+            Initiate = await A!.InitiateAsync("net", "site", TimeSpan.FromSeconds(15));
         }
-        finally
+        catch
         {
-            // Keep B even if A failed, so DisposeAsync stops it.
-            B = await b.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default);
+            // A fixture whose start-up throws is not disposed by the runner: clean up here.
+            await DisposeAsync();
+            throw;
         }
-
-        if (B is null)
-        {
-            await b;
-        }
-
-        Initiate = await A.InitiateAsync("net", "site", TimeSpan.FromSeconds(15));
     }
 
     public async ValueTask DisposeAsync()
@@ -346,5 +344,201 @@ public sealed class HarnessTests(EstablishedPskPair pair) : IClassFixture<Establ
         }
 
         return true;
+    }
+}
+
+/// <summary>The harness's parsers on captured strongSwan 5.9.8 output; these need no root.</summary>
+public sealed class HarnessParserTests
+{
+    private const string ListSasPretty = """
+        list-sa event {
+          site {
+            uniqueid = 3
+            version = 2
+            state = ESTABLISHED
+            local-host = 172.31.77.1
+            local-port = 4500
+            local-id = C=CH, O=Isthmus, CN=a.isthmus.test
+            remote-host = 172.31.77.2
+            remote-port = 4500
+            remote-id = b.isthmus.test
+            initiator = yes
+            initiator-spi = 321eda749b5ca22e
+            responder-spi = 26fab450b3678a6e
+            nat-remote = yes
+            nat-any = yes
+            encr-alg = AES_CBC
+            encr-keysize = 128
+            integ-alg = HMAC_SHA2_256_128
+            prf-alg = PRF_HMAC_SHA2_256
+            dh-group = CURVE_25519
+            established = 11
+            rekey-time = 13355
+            child-sas {
+              net-4 {
+                name = net
+                uniqueid = 4
+                reqid = 1
+                state = INSTALLED
+                mode = TUNNEL
+                protocol = ESP
+                encap = yes
+                spi-in = 6f4b85d8
+                spi-out = 92d9df0c
+                encr-alg = AES_CBC
+                encr-keysize = 256
+                integ-alg = HMAC_SHA2_256_128
+                dh-group = ECP_256
+                esn = 1
+                bytes-in = 252
+                packets-in = 3
+                use-in = 0
+                bytes-out = 504
+                packets-out = 6
+                use-out = 0
+                rekey-time = 3255
+                life-time = 3949
+                install-time = 11
+                local-ts = [
+                  10.77.1.0/24
+                  10.77.3.0/24
+                ]
+                remote-ts = [
+                  10.77.2.0/24
+                ]
+              }
+            }
+          }
+        }
+        list-sas reply {
+        }
+        """;
+
+    // Two jobs interleave (threads 09 and 15); the PSK dump ("secret") and a truncated dump must be ignored.
+    private const string CharonLog = """
+        04:49:50 15[IKE] <site|1> Sk_d secret => 4 bytes @ 0x7f12a8015170
+        04:49:50 15[IKE] <site|1>    0: D6 16 B6 93                                      ....
+        04:49:50 15[IKE] <site|1> Sk_ai secret => 2 bytes @ 0x7f12a8014df0
+        04:49:50 09[CHD] <other|2> encryption initiator key => 18 bytes @ 0x7f12c4003270
+        04:49:50 15[IKE] <site|1>    0: A1 A2                                            ..
+        04:49:50 09[CHD] <other|2>    0: 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F  ................
+        04:49:50 09[CHD] <other|2> adding inbound ESP SA
+        04:49:50 15[IKE] <site|1> Sk_ar secret => 2 bytes @ 0x7f12a8014df0
+        04:49:50 15[IKE] <site|1>    0: B1 B2                                            ..
+        04:49:50 15[IKE] <site|1> Sk_ei secret => 2 bytes @ 0x7f12a8014df0
+        04:49:50 15[IKE] <site|1>    0: C1 C2                                            ..
+        04:49:50 15[IKE] <site|1> Sk_er secret => 2 bytes @ 0x7f12a8014e14
+        04:49:50 15[IKE] <site|1>    0: D1 D2                                            ..
+        04:49:50 15[IKE] <site|1> Sk_pi secret => 2 bytes @ 0x7f12a80113a0
+        04:49:50 15[IKE] <site|1>    0: E1 E2                                            ..
+        04:49:50 15[IKE] <site|1> Sk_pr secret => 2 bytes @ 0x7f12a8011420
+        04:49:50 15[IKE] <site|1>    0: F1 F2                                            ..
+        04:49:50 15[IKE] <site|1> secret => 3 bytes @ 0x7f12a8001510
+        04:49:50 15[IKE] <site|1>    0: 70 73 6B                                         psk
+        04:49:51 09[CHD] <site|1> encryption initiator key => 18 bytes @ 0x7f12c4003270
+        04:49:51 09[CHD] <site|1>    0: 1E AD E4 06 7B C8 FD 7B EA 6B 04 8E AB 73 C2 42  ....{..{.k...s.B
+        04:49:51 15[IKE] <site|1> sending packet: from 172.31.77.1[4500] to 172.31.77.2[4500] (279 bytes)
+        04:49:51 09[CHD] <site|1>   16: 89 A0                                            ..
+        04:49:51 09[CHD] <site|1> encryption responder key => 2 bytes @ 0x7f12c4002df0
+        04:49:51 09[CHD] <site|1>    0: 49 4C                                            IL
+        04:49:51 09[CHD] <site|1> integrity initiator key => 2 bytes @ 0x7f12c4002df0
+        04:49:51 09[CHD] <site|1>    0: AB CD                                            ..
+        04:49:51 09[CHD] <site|1> integrity responder key => 2 bytes @ 0x7f12c4002df0
+        04:49:51 09[CHD] <site|1>    0: EF 01                                            ..
+        04:49:51 09[CHD] <site|1> adding inbound ESP SA
+        04:49:51 09[CHD] <site|1>   SPI 0x6f4b85d8, src 172.31.77.2 dst 172.31.77.1
+        04:49:51 09[IKE] <site|1> CHILD_SA net{1} established with SPIs 6f4b85d8_i 92d9df0c_o and TS 10.77.1.0/24 === 10.77.2.0/24
+        04:49:51 09[CHD] <site|1> CHILD_SA net{1} state change: INSTALLING => INSTALLED
+        """;
+
+    [Fact]
+    public void List_sas_pretty_output_maps_every_modelled_field()
+    {
+        SwanIkeSa ike = Assert.Single(SwanctlOutputParser.ParseListSas(ListSasPretty));
+
+        Assert.Equal(("site", 3, 2, "ESTABLISHED"), (ike.Name, ike.UniqueId, ike.Version, ike.State));
+        Assert.Equal(("172.31.77.1", 4500, "C=CH, O=Isthmus, CN=a.isthmus.test"), (ike.LocalHost, ike.LocalPort, ike.LocalId));
+        Assert.Equal(("172.31.77.2", 4500, "b.isthmus.test"), (ike.RemoteHost, ike.RemotePort, ike.RemoteId));
+        Assert.True(ike.Initiator);
+        Assert.Equal(("321eda749b5ca22e", "26fab450b3678a6e"), (ike.SpiI, ike.SpiR));
+        Assert.Equal((false, true, false, true), (ike.NatLocal, ike.NatRemote, ike.NatFake, ike.NatAny));
+        Assert.Equal(("AES_CBC", 128, "HMAC_SHA2_256_128"), (ike.EncrAlg, ike.EncrKeysize, ike.IntegAlg));
+        Assert.Equal(("PRF_HMAC_SHA2_256", "CURVE_25519", 11L), (ike.PrfAlg, ike.DhGroup, ike.EstablishedSeconds));
+        Assert.Equal("13355", ike.Values["rekey-time"]);
+
+        SwanChildSa child = Assert.Single(ike.ChildSas);
+        Assert.Equal(("net", 4, 1, "INSTALLED"), (child.Name, child.UniqueId, child.ReqId, child.State));
+        Assert.Equal(("TUNNEL", "ESP", true), (child.Mode, child.Protocol, child.Encap));
+        Assert.Equal(("6f4b85d8", "92d9df0c"), (child.SpiIn, child.SpiOut));
+        Assert.Equal(("AES_CBC", 256, "HMAC_SHA2_256_128", "ECP_256", true), (child.EncrAlg, child.EncrKeysize, child.IntegAlg, child.DhGroup, child.Esn));
+        Assert.Equal((252L, 3L, 504L, 6L), (child.BytesIn, child.PacketsIn, child.BytesOut, child.PacketsOut));
+        Assert.Equal(["10.77.1.0/24", "10.77.3.0/24"], child.LocalTs);
+        Assert.Equal(["10.77.2.0/24"], child.RemoteTs);
+    }
+
+    [Fact]
+    public void List_sas_with_no_sas_is_empty()
+    {
+        Assert.Empty(SwanctlOutputParser.ParseListSas("list-sas reply {\n}\n"));
+    }
+
+    [Theory]
+    [InlineData("list-sa event {\n  site {\n")]
+    [InlineData("}\n")]
+    [InlineData("uniqueid = 1\n")]
+    [InlineData("list-sa event {\n  site {\n    uniqueid = one\n    state = ESTABLISHED\n  }\n}\n")]
+    [InlineData("list-sa event {\n  site {\n    state = ESTABLISHED\n  }\n}\n")]
+    [InlineData("list-sa event {\n  what is this\n}\n")]
+    public void Malformed_list_sas_output_is_a_format_error(string text)
+    {
+        Assert.Throws<FormatException>(() => SwanctlOutputParser.ParseListSas(text));
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 2.14")]
+    public void Ike_keys_are_read_per_thread_and_the_psk_dump_is_ignored()
+    {
+        LoggedIkeKeys keys = Assert.Single(StrongSwanLogParser.ParseIkeKeys(CharonLog));
+
+        Assert.Equal(("site", 1), (keys.IkeName, keys.IkeUniqueId));
+        Assert.Equal(("D616B693", "A1A2", "B1B2"), (keys.SkD, keys.SkAi, keys.SkAr));
+        Assert.Equal(("C1C2", "D1D2", "E1E2", "F1F2"), (keys.SkEi, keys.SkEr, keys.SkPi, keys.SkPr));
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 2.17")]
+    public void Child_keys_are_tied_to_the_spis_of_the_established_line_and_cut_dumps_are_dropped()
+    {
+        LoggedChildKeys keys = Assert.Single(StrongSwanLogParser.ParseChildKeys(CharonLog));
+
+        Assert.Equal(("net", 1, "site", 1), (keys.ChildName, keys.ChildUniqueId, keys.IkeName, keys.IkeUniqueId));
+        Assert.Equal(("6f4b85d8", "92d9df0c"), (keys.SpiIn, keys.SpiOut));
+        Assert.Equal("1EADE4067BC8FD7BEA6B048EAB73C24289A0", keys.EncryptionInitiatorKey);
+        Assert.Equal(("494C", "ABCD", "EF01"), (keys.EncryptionResponderKey, keys.IntegrityInitiatorKey, keys.IntegrityResponderKey));
+    }
+
+    [Fact]
+    public void Key_records_never_print_key_material()
+    {
+        LoggedIkeKeys ike = Assert.Single(StrongSwanLogParser.ParseIkeKeys(CharonLog));
+        LoggedChildKeys child = Assert.Single(StrongSwanLogParser.ParseChildKeys(CharonLog));
+
+        foreach (string secret in new[] { ike.SkD, ike.SkEi, ike.SkPr, child.EncryptionInitiatorKey!, child.IntegrityResponderKey! })
+        {
+            Assert.DoesNotContain(secret, ike.ToString(), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(secret, child.ToString(), StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public void Generated_strongswan_conf_enables_libipsec_a_private_vici_socket_and_key_logging()
+    {
+        string conf = StrongSwan.BuildStrongSwanConf("/tmp/x", StrongSwanOptions.Default);
+
+        Assert.Contains("socket = unix:///tmp/x/charon.vici", conf, StringComparison.Ordinal);
+        Assert.Contains("kernel-libipsec {\n      load = yes", conf, StringComparison.Ordinal);
+        Assert.Contains("path = /tmp/x/charon.log", conf, StringComparison.Ordinal);
+        Assert.Contains("ike = 4", conf, StringComparison.Ordinal);
+        Assert.Contains("chd = 4", conf, StringComparison.Ordinal);
     }
 }
