@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Isthmus test command (README and CI run exactly this): the whole solution in Release, then a
-# bounded fuzzing run when the fuzz harness is present. Network-namespace interop tests need root and
-# scripts/setup.sh; elsewhere they are skipped with the reason printed (set ISTHMUS_REQUIRE_NETNS=1 to
-# make them fail instead, as CI does).
+# The Isthmus test command (README and CI run exactly this): installs the system packages the tests
+# need (scripts/setup.sh, idempotent), runs the whole solution's tests in Release, then a bounded
+# fuzzing run of the IKE message parser. Run as root: the interop tests use network namespaces.
+# Outside CI, tests that cannot run (not root, no strongSwan) are skipped with the reason printed;
+# in CI (CI=true) they fail instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,14 +11,37 @@ if [[ ${CI:-} == "true" ]]; then
   export ISTHMUS_REQUIRE_NETNS="${ISTHMUS_REQUIRE_NETNS:-1}"
 fi
 
-echo "test.sh: dotnet test Operator.sln -c Release"
-dotnet test Operator.sln -c Release --logger "console;verbosity=normal"
-
-if [[ -f tests/fuzz/run.sh ]]; then
-  echo "test.sh: bounded fuzz run (60 s)"
-  bash tests/fuzz/run.sh 60
+if [[ $(id -u) -eq 0 ]]; then
+  bash scripts/setup.sh
 else
-  echo "test.sh: tests/fuzz/run.sh not present, no fuzz run"
+  echo "test.sh: not root: skipping package setup; namespace and strongSwan tests will be skipped"
 fi
 
-echo "test.sh: all tests passed"
+log=$(mktemp /tmp/isthmus-test.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+echo "test.sh: dotnet test Operator.sln -c Release"
+set +e
+dotnet test Operator.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+
+# One closing line over all test assemblies, from dotnet test's per-assembly summaries.
+read -r passed failed skipped < <(grep -E '^(Passed|Failed|Skipped)!' "$log" | awk -F'[:,]' '
+  { for (i = 1; i <= NF; i++) {
+      if ($i ~ /Failed$/)  f += $(i+1)
+      if ($i ~ /Passed$/)  p += $(i+1)
+      if ($i ~ /Skipped$/) s += $(i+1) } }
+  END { printf "%d %d %d\n", p, f, s }')
+
+if [[ $rc -ne 0 ]]; then
+  echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+  exit "$rc"
+fi
+
+if [[ -f tests/fuzz/run.sh ]]; then
+  echo "test.sh: bounded fuzz run of the IKE message parser (60 s)"
+  bash tests/fuzz/run.sh 60
+fi
+
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
