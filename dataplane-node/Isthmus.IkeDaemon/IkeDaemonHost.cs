@@ -183,6 +183,15 @@ public sealed class IkeDaemonHost
                 _log.Info(scope, $"CHILD SA {cs.Name} established: spi_in={cs.SpiIn} spi_out={cs.SpiOut} {cs.Algorithms} {(cs.UdpEncapsulation ? "ESP-in-UDP " : "")}local [{string.Join(", ", cs.LocalTs)}] === remote [{string.Join(", ", cs.RemoteTs)}]");
                 _log.Keys(scope, $"child {cs.Name} spi_in={cs.SpiIn} spi_out={cs.SpiOut} encr_i={Convert.ToHexStringLower(c.Child.Keys.EncrI)} integ_i={Convert.ToHexStringLower(c.Child.Keys.IntegI)} encr_r={Convert.ToHexStringLower(c.Child.Keys.EncrR)} integ_r={Convert.ToHexStringLower(c.Child.Keys.IntegR)}");
                 break;
+            case ChildSaRekeyed r:
+                _log.Info(scope, $"CHILD SA {r.New.Name} rekeyed: spi_in {r.Old.SpiIn:x8} -> {r.New.SpiIn:x8}, spi_out {r.Old.SpiOut:x8} -> {r.New.SpiOut:x8}");
+                break;
+            case IkeSaRekeyed r:
+                _log.Info(scope, $"IKE SA rekeyed: {r.Sa!.SpiI:x16}_i {r.Sa.SpiR:x16}_r -> {r.New.SpiI:x16}_i {r.New.SpiR:x16}_r ({r.New.ChildSas.Count} Child SA(s) moved)");
+                break;
+            case RekeyFailed f:
+                _log.Warn(scope, $"rekey failed, retrying in 30s: {f.Reason}");
+                break;
             case ChildSaFailed f:
                 _log.Warn(scope, $"CHILD SA not established: {f.Notify} ({f.Reason})");
                 break;

@@ -103,6 +103,72 @@ public class IkeInteropTests
         Assert.DoesNotContain(Psk, isthmus.Log);
     }
 
+    [Fact]
+    [Trait("RFC", "7296 1.3.3")]
+    public async Task strongSwan_rekeys_the_Child_SA_and_the_IKE_SA_with_Isthmus_as_responder()
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(strongSwan_rekeys_the_Child_SA_and_the_IKE_SA_with_Isthmus_as_responder), TestContext.Current.CancellationToken);
+        const string ike = "aes256-sha256-modp2048", esp = "aes128gcm16-modp2048";
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond"), lab.AddressA);
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false), cancellationToken: TestContext.Current.CancellationToken);
+        await WaitListening(isthmus);
+        Assert.True((await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20))).Succeeded, isthmus.Log);
+        var first = await swan.WaitForIkeSaAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Any(c => c.State == "INSTALLED"), TimeSpan.FromSeconds(10));
+        var firstChild = first.ChildSas.Single(c => c.State == "INSTALLED");
+
+        // Child SA rekey with PFS (MODP-2048 KE in CREATE_CHILD_SA), then the old one is deleted.
+        Assert.True((await swan.RekeyChildAsync("net")).Succeeded);
+        var afterChild = await swan.WaitForIkeSaAsync(s => s.ChildSas.Count == 1 && s.ChildSas[0].State == "INSTALLED" &&
+            !string.Equals(s.ChildSas[0].SpiIn, firstChild.SpiIn, StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(15));
+        var ours = await isthmus.WaitForAsync(s => s.ChildSas.Count == 1 &&
+            string.Equals(s.ChildSas[0].SpiOut, afterChild.ChildSas[0].SpiIn, StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(10));
+        Assert.Equal("MODP_2048", afterChild.ChildSas[0].DhGroup);
+        AssertSame(ours, afterChild, isthmus, swan);
+
+        // IKE SA rekey: new SPIs, SKEYSEED from the old SK_d, the Child SA moves over.
+        Assert.True((await swan.RekeyIkeAsync("isthmus")).Succeeded);
+        var afterIke = await swan.WaitForIkeSaAsync(s => s.State == "ESTABLISHED" &&
+            !string.Equals(s.SpiI, first.SpiI, StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(15));
+        var oursAfterIke = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" &&
+            string.Equals(s.SpiI, afterIke.SpiI, StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(10));
+        await WaitUntil(async () => (await isthmus.ListSasAsync()).Sas.Count == 1, TimeSpan.FromSeconds(10));
+        AssertSame(oursAfterIke, afterIke, isthmus, swan);
+        Assert.Contains("IKE SA rekeyed", isthmus.Log);
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 2.8")]
+    public async Task Isthmus_rekeys_on_its_own_timers_and_strongSwan_follows()
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(Isthmus_rekeys_on_its_own_timers_and_strongSwan_follows), TestContext.Current.CancellationToken);
+        const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes256gcm16-ecp384";
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, SwanConfig(lab, ike, esp, initiate: false), cancellationToken: TestContext.Current.CancellationToken);
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Initiate", ikeRekey: "9s", childRekey: "4s"), lab.AddressA);
+        var first = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(30));
+
+        // A Child SA rekey at about 4 s, an IKE SA rekey at about 9 s.
+        var rekeyed = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.SpiI != first.SpiI && s.ChildSas.Count == 1 &&
+            s.ChildSas[0].SpiIn != first.ChildSas[0].SpiIn, TimeSpan.FromSeconds(25));
+        var theirs = await swan.WaitForIkeSaAsync(s => s.State == "ESTABLISHED" &&
+            string.Equals(s.SpiI, rekeyed.SpiI, StringComparison.OrdinalIgnoreCase) && s.ChildSas.Count(c => c.State == "INSTALLED") == 1, TimeSpan.FromSeconds(10));
+        rekeyed = (await isthmus.ListSasAsync()).Sas.Single(s => s.SpiI == rekeyed.SpiI);
+        AssertSame(rekeyed, theirs, isthmus, swan);
+        Assert.Contains("CHILD SA net rekeyed", isthmus.Log);
+        Assert.Contains("IKE SA rekeyed", isthmus.Log);
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
     private static async Task WaitListening(IsthmusDaemon isthmus)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
@@ -157,7 +223,8 @@ public class IkeInteropTests
 
     private static bool FixedKey(string? alg) => alg is "CHACHA20_POLY1305" or "3DES_CBC";
 
-    private static string Manifests(NetworkLab lab, string ike, string esp, string startAction, string psk = Psk) => $"""
+    private static string Manifests(NetworkLab lab, string ike, string esp, string startAction, string psk = Psk,
+        string ikeRekey = "4h", string childRekey = "1h") => $"""
         apiVersion: v1
         kind: Secret
         metadata:
@@ -202,10 +269,12 @@ public class IkeInteropTests
                 key: psk
           ike:
             proposals: [ "{ike}" ]
+            rekeyTime: {ikeRekey}
             dpdDelay: 0s
           child:
             name: net
             proposals: [ "{esp}" ]
+            rekeyTime: {childRekey}
           trafficSelectors:
             refs: [ sites ]
         """;

@@ -42,6 +42,15 @@ public sealed class ChildSa
     public bool UdpEncapsulation { get; }
     public DateTimeOffset EstablishedAt { get; }
 
+    /// <summary>When this end starts a rekey (RFC 7296 §1.3.3); set by the owning IKE SA.</summary>
+    public DateTimeOffset RekeyAt { get; internal set; } = DateTimeOffset.MaxValue;
+
+    /// <summary>True once a rekey replaced this SA: it only waits for its Delete (RFC 7296 §2.8).</summary>
+    public bool Rekeyed { get; internal set; }
+
+    /// <summary>True while a CREATE_CHILD_SA to rekey it is outstanding.</summary>
+    internal bool Rekeying { get; set; }
+
     public byte[] OutboundEncryptionKey => IsInitiator ? Keys.EncrI : Keys.EncrR;
     public byte[] OutboundIntegrityKey => IsInitiator ? Keys.IntegI : Keys.IntegR;
     public byte[] InboundEncryptionKey => IsInitiator ? Keys.EncrR : Keys.EncrI;

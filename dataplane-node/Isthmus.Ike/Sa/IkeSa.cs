@@ -113,8 +113,12 @@ public sealed class IkeSa
             if (State == IkeSaState.Closed) return null;
             DateTimeOffset? next = _outstanding?.NextAt;
             if (State != IkeSaState.Established) { if (!IsInitiator) next = Min(next, CreatedAt + _options.HalfOpenTimeout); }
-            else if (Config is { DpdDelay: var dpd } && dpd > TimeSpan.Zero && _outstanding is null)
-                next = Min(next, _lastInbound + dpd);
+            else if (_outstanding is null && _rekeyedInto is null)
+            {
+                if (Config is { DpdDelay: var dpd } && dpd > TimeSpan.Zero) next = Min(next, _lastInbound + dpd);
+                next = Min(next, IkeRekeyAt);
+                foreach (var c in _children) if (!c.Rekeyed && !c.Rekeying) next = Min(next, c.RekeyAt);
+            }
             return next;
         }
     }
@@ -179,12 +183,20 @@ public sealed class IkeSa
             output.Send(new OutgoingDatagram(o.Bytes, LocalEndpoint, RemoteEndpoint));
             return;
         }
-        if (State == IkeSaState.Established && _outstanding is null && _queued.Count == 0 &&
-            Config!.DpdDelay > TimeSpan.Zero && now >= _lastInbound + Config.DpdDelay)
+        if (State != IkeSaState.Established || _rekeyedInto is not null || _outstanding is not null || _queued.Count > 0) return;
+        if (now >= IkeRekeyAt)
+        {
+            _queued.Enqueue([new IkeRekey(this)]);
+        }
+        else if (_children.FirstOrDefault(c => !c.Rekeyed && !c.Rekeying && now >= c.RekeyAt) is { } due)
+        {
+            _queued.Enqueue([new ChildRekey(this, due)]);
+        }
+        else if (Config!.DpdDelay > TimeSpan.Zero && now >= _lastInbound + Config.DpdDelay)
         {
             _queued.Enqueue([new IkeDpd(this)]);
-            StartNextExchange();
         }
+        StartNextExchange();
     });
 
     /// <summary>
@@ -276,10 +288,10 @@ public sealed class IkeSa
             return;
         }
 
-        if (h.Exchange == ExchangeType.CreateChildSa)
+        if (h.Exchange == ExchangeType.CreateChildSa && (State == IkeSaState.Deleting || _rekeyedInto is not null))
         {
-            // Rekeying and additional Child SAs are not negotiated by this version: refuse cleanly (RFC 7296 §1.3).
-            RespondWithError(datagram, h, new NotifyPayload(NotifyType.NoAdditionalSas), local, remote);
+            // RFC 7296 §2.25: no new SAs on an IKE SA that is going away.
+            RespondWithError(datagram, h, new NotifyPayload(NotifyType.TemporaryFailure), local, remote);
             return;
         }
 
@@ -287,6 +299,7 @@ public sealed class IkeSa
         {
             ExchangeType.IkeSaInit => [new IkeInit(this), new IkeNatDetection(this)],
             ExchangeType.IkeAuth => [new IkeAuth(this), new ChildCreate(this)],
+            ExchangeType.CreateChildSa => [new CreateChildSaResponder(this)],
             _ => [new InformationalResponder(this)],
         };
 
@@ -294,6 +307,12 @@ public sealed class IkeSa
         {
             if (task.Process(request) != Tasks.TaskStatus.Failed) continue;
             RespondWithError(datagram, h, task.ErrorNotify!, local, remote);
+            if (h.Exchange == ExchangeType.CreateChildSa)
+            {
+                // A refused CREATE_CHILD_SA changes nothing; the IKE SA stays (RFC 7296 §1.3).
+                _currentOutput!.Raise(new ChildSaFailed(this, task.ErrorNotify!.NotifyType, task.FailureReason ?? "request refused"));
+                return;
+            }
             // IKE_SA_INIT errors keep no state (RFC 7296 §2.6); an IKE_AUTH failure ends the SA.
             Close(_currentOutput!, IkeSaCloseReason.Failed, task.ErrorNotify!.NotifyType, task.FailureReason ?? "request refused");
             return;
@@ -327,7 +346,8 @@ public sealed class IkeSa
                 Establish();
                 break;
             case ExchangeType.Informational when tasks[0] is InformationalResponder { IkeSaDeleted: true }:
-                Close(_currentOutput!, IkeSaCloseReason.DeletedByPeer, null, "peer deleted the IKE SA");
+                if (_rekeyedInto is not null) Close(_currentOutput!, IkeSaCloseReason.Rekeyed, null, $"replaced by {_rekeyedInto}");
+                else Close(_currentOutput!, IkeSaCloseReason.DeletedByPeer, null, "peer deleted the IKE SA");
                 break;
         }
     }
@@ -426,7 +446,8 @@ public sealed class IkeSa
                 Establish();
                 break;
             case ExchangeType.Informational when o.Tasks.Any(t => t is IkeDelete):
-                Close(_currentOutput!, IkeSaCloseReason.DeletedLocally, null, "IKE SA deleted");
+                if (_rekeyedInto is not null) Close(_currentOutput!, IkeSaCloseReason.Rekeyed, null, $"replaced by {_rekeyedInto}");
+                else Close(_currentOutput!, IkeSaCloseReason.DeletedLocally, null, "IKE SA deleted");
                 return;
         }
         StartNextExchange();
@@ -493,6 +514,8 @@ public sealed class IkeSa
     {
         State = IkeSaState.Established;
         EstablishedAt = Now;
+        IkeRekeyAt = RekeyTime(Config!.IkeRekeyTime);
+        foreach (var child in _children) child.RekeyAt = RekeyTime(Config.ChildRekeyTime);
         KeyExchange?.Dispose();
         KeyExchange = null;
         _currentOutput!.Raise(new IkeSaEstablished(this));
@@ -542,7 +565,11 @@ public sealed class IkeSa
         return true;
     }
 
-    internal bool TryDeriveChildKeys(SelectedProposal selected, byte[] dhSecret, out ChildKeys? keys, out string? reason)
+    internal bool TryDeriveChildKeys(SelectedProposal selected, byte[] dhSecret, out ChildKeys? keys, out string? reason) =>
+        TryDeriveChildKeys(selected, dhSecret, Ni!, Nr!, out keys, out reason);
+
+    /// <summary>KEYMAT = prf+(SK_d, [g^ir (new)] | Ni | Nr) with the nonces of the exchange creating the Child SA (RFC 7296 §2.17).</summary>
+    internal bool TryDeriveChildKeys(SelectedProposal selected, byte[] dhSecret, byte[] ni, byte[] nr, out ChildKeys? keys, out string? reason)
     {
         keys = null;
         reason = null;
@@ -562,7 +589,7 @@ public sealed class IkeSa
             }
             integKeySize = integ.KeySize;
         }
-        keys = KeyDerivation.DeriveChildKeys(Prf!, Keys!.SkD, dhSecret, Ni, Nr, encKeySize, integKeySize);
+        keys = KeyDerivation.DeriveChildKeys(Prf!, Keys!.SkD, dhSecret, ni, nr, encKeySize, integKeySize);
         return true;
     }
 
@@ -586,6 +613,7 @@ public sealed class IkeSa
     internal void AddChildSa(ChildSa child)
     {
         _children.Add(child);
+        if (Config is not null) child.RekeyAt = RekeyTime(Config.ChildRekeyTime);
         if (State == IkeSaState.Established) _currentOutput!.Raise(new ChildSaEstablished(this, child));
     }
 
@@ -597,12 +625,110 @@ public sealed class IkeSa
     internal void ReportChildFailure(NotifyType notify, string reason) =>
         _currentOutput!.Raise(new ChildSaFailed(this, notify, reason));
 
-    private static ulong NewIkeSpi()
+    internal static ulong NewIkeSpi()
     {
         ulong spi;
         do spi = BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8));
         while (spi == 0);
         return spi;
+    }
+
+    // ---------------------------------------------------------------- rekeying (RFC 7296 §1.3.2, §1.3.3, §2.8, §2.18)
+
+    private IkeSa? _rekeyedInto;
+    private IkeSa? _successor;
+
+    /// <summary>When this end rekeys the IKE SA.</summary>
+    public DateTimeOffset IkeRekeyAt { get; private set; } = DateTimeOffset.MaxValue;
+
+    /// <summary>Rekeys completed on this tunnel (Child SAs and IKE SA), carried over to the successor IKE SA.</summary>
+    public int RekeyCount { get; private set; }
+    public DateTimeOffset? LastRekeyAt { get; private set; }
+
+    /// <summary>The IKE SA that replaced this one, once, for the owner to register (then null).</summary>
+    public IkeSa? TakeSuccessor()
+    {
+        var s = _successor;
+        _successor = null;
+        return s;
+    }
+
+    /// <summary>Rekey early (as strongSwan's rand_time does) so both ends rarely rekey at once (RFC 7296 §2.8.1).</summary>
+    private DateTimeOffset RekeyTime(TimeSpan rekeyTime) => rekeyTime <= TimeSpan.Zero
+        ? DateTimeOffset.MaxValue
+        : Now + rekeyTime - TimeSpan.FromTicks((long)(rekeyTime.Ticks * 0.05 * Random.Shared.NextDouble()));
+
+    internal bool IsRekeyingIke => _outstanding?.Tasks.Any(t => t is IkeRekey) == true;
+
+    /// <summary>Retry after 10-30 s, randomised so that two peers that collided do not collide again.</summary>
+    internal DateTimeOffset RetryTime() => Now + TimeSpan.FromSeconds(10 + 20 * Random.Shared.NextDouble());
+
+    internal void ScheduleIkeRekeyRetry(string reason)
+    {
+        IkeRekeyAt = RetryTime();
+        _currentOutput!.Raise(new RekeyFailed(this, reason));
+    }
+
+    internal void CompleteChildRekey(ChildSa old, ChildSa replacement)
+    {
+        old.Rekeyed = true;
+        RekeyCount++;
+        LastRekeyAt = Now;
+        AddChildSa(replacement);
+        _currentOutput!.Raise(new ChildSaRekeyed(this, old, replacement));
+        // The initiator of the rekey deletes the old SA (RFC 7296 §1.3.3); the responder waits for that Delete.
+        if (replacement.IsInitiator) _queued.Enqueue([new ChildDelete(this, old)]);
+    }
+
+    /// <summary>
+    /// Derives the new IKE SA's keys from this one's SK_d and hands it the Child SAs (RFC 7296 §2.18):
+    /// SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr), with the old SA's PRF, then prf+ of the new one.
+    /// The side that initiated the rekey is the original initiator of the new SA.
+    /// </summary>
+    internal bool RekeyInto(SelectedProposal selected, ulong spiI, ulong spiR, byte[] ni, byte[] nr, byte[] sharedSecret,
+        bool initiatedByUs, out string? reason)
+    {
+        reason = null;
+        if (!CryptoRegistry.TryCreatePrf(selected.Prf!.Value, out var prf) ||
+            !CryptoRegistry.TryCreateCipher(selected.Encryption, selected.EncryptionKeyLength, out var cipher))
+        {
+            reason = "negotiated transforms are not supported";
+            return false;
+        }
+        IIntegrity? integrity = null;
+        if (!cipher.IsAead && !CryptoRegistry.TryCreateIntegrity(selected.Integrity, out integrity))
+        {
+            reason = "negotiated integrity transform is not supported";
+            return false;
+        }
+        var skeyseed = KeyDerivation.ComputeRekeySkeyseed(Prf!, Keys!.SkD, sharedSecret, ni, nr);
+        var keys = KeyDerivation.DeriveIkeKeys(prf, skeyseed, ni, nr, spiI, spiR, cipher.KeySize, integrity?.KeySize ?? 0);
+        CryptographicOperations.ZeroMemory(skeyseed);
+
+        var next = new IkeSa(initiatedByUs, Config, Candidates, LocalEndpoint, RemoteEndpoint, spiI, spiR, _time, _options)
+        {
+            NatLocal = NatLocal,
+            NatRemote = NatRemote,
+            PeerIdentity = PeerIdentity,
+            Ni = ni,
+            Nr = nr,
+            Keys = keys,
+            Prf = prf,
+            IkeProposal = selected,
+            State = IkeSaState.Established,
+            EstablishedAt = Now,
+            RekeyCount = RekeyCount + 1,
+            LastRekeyAt = Now,
+        };
+        next._protector = new EncryptedPayloadProtector(cipher, integrity, keys, initiatedByUs);
+        next.IkeRekeyAt = next.RekeyTime(Config!.IkeRekeyTime);
+        next._children.AddRange(_children.Where(c => !c.Rekeyed));
+        _children.Clear();
+        _rekeyedInto = next;
+        _successor = next;
+        _currentOutput!.Raise(new IkeSaRekeyed(this, next));
+        if (initiatedByUs) _queued.Enqueue([new IkeDelete(this)]);
+        return true;
     }
 
     public override string ToString() => $"{Config?.Name ?? "?"}[{SpiI:x16}_i {SpiR:x16}_r]";

@@ -143,6 +143,8 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
 
     private void Sweep(IkeSa sa)
     {
+        // A rekeyed IKE SA (RFC 7296 §2.18) is found by the SPI this end chose for it, like any other.
+        if (sa.TakeSuccessor() is { } next) _byLocalSpi[next.LocalSpi] = next;
         if (sa.State != IkeSaState.Created && sa.State != IkeSaState.Connecting) _halfOpen.Remove((sa.SpiI, sa.RemoteEndpoint));
         if (sa.State != IkeSaState.Closed) return;
         _byLocalSpi.Remove(sa.LocalSpi);

@@ -185,6 +185,6 @@ public static partial class StrongSwanLogParser
     [GeneratedRegex(@"^\s*(?<off>\d+): (?<hex>[0-9A-F]{2}(?: [0-9A-F]{2})*)")]
     private static partial Regex HexRowPattern();
 
-    [GeneratedRegex(@"^CHILD_SA (?<name>.+)\{(?<uid>\d+)\} established with SPIs (?<in>[0-9a-f]+)_i(?: \([0-9a-fx]+\))? (?<out>[0-9a-f]+)_o")]
+    [GeneratedRegex(@"^(?:inbound |outbound )?CHILD_SA (?<name>.+)\{(?<uid>\d+)\} established with SPIs (?<in>[0-9a-f]+)_i(?: \([0-9a-fx]+\))? (?<out>[0-9a-f]+)_o")]
     private static partial Regex EstablishedPattern();
 }
