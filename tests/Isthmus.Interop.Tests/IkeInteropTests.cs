@@ -103,6 +103,46 @@ public class IkeInteropTests
         Assert.DoesNotContain(Psk, isthmus.Log);
     }
 
+    /// <summary>Identity types (RFC 7296 §3.5) as strongSwan writes them and as an IpsecTunnel names them.</summary>
+    public static TheoryData<string, string, string, string, string> Identities => new()
+    {
+        // type, Isthmus value, strongSwan's id for Isthmus, strongSwan's own id, its value in the manifest
+        { "IPv4", "{A}", "{A}", "{B}", "{B}" },
+        { "USER_FQDN", "hq@isthmus.example", "hq@isthmus.example", "branch@isthmus.example", "branch@isthmus.example" },
+        { "KEY_ID", "0x4973746d7573", "\"@#4973746d7573\"", "\"@#7377616e\"", "0x7377616e" }, // quoted: # starts a comment in swanctl.conf
+        { "DER_ASN1_DN", "C=CH, O=Isthmus, CN=hq", "\"C=CH, O=Isthmus, CN=hq\"", "\"C=CH, O=Isthmus, CN=branch\"", "C=CH, O=Isthmus, CN=branch" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Identities))]
+    [Trait("RFC", "7296 3.5")]
+    public async Task Identity_types_are_matched_in_both_roles(string type, string ours, string swanForOurs, string swanOwn, string theirs)
+    {
+        NetworkLab.SkipIfCannotRun();
+        await using var lab = await NetworkLab.CreateAsync(nameof(Identity_types_are_matched_in_both_roles), TestContext.Current.CancellationToken);
+        string Fill(string v) => v.Replace("{A}", lab.AddressA.ToString()).Replace("{B}", lab.AddressB.ToString());
+        const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
+        var swanConf = SwanConfig(lab, ike, esp, initiate: false, swanId: Fill(swanOwn), isthmusId: Fill(swanForOurs));
+        await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, swanConf, cancellationToken: TestContext.Current.CancellationToken);
+
+        // Isthmus initiates: strongSwan must accept our IDi; we must accept its IDr.
+        await using (var initiator = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Initiate",
+            localIdType: type, localId: Fill(ours), peerIdType: type, peerId: Fill(theirs)), lab.AddressA))
+        {
+            var sa = await initiator.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(30));
+            Assert.NotNull(sa.RemoteId);
+        }
+        await WaitUntil(async () => (await swan.ListSasAsync()).Count == 0, TimeSpan.FromSeconds(10));
+
+        // strongSwan initiates: we must accept its IDi and answer with our IDr.
+        await using var responder = IsthmusDaemon.Start(lab, lab.NamespaceA, Manifests(lab, ike, esp, "Respond",
+            localIdType: type, localId: Fill(ours), peerIdType: type, peerId: Fill(theirs)), lab.AddressA);
+        await WaitListening(responder);
+        var initiate = await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20));
+        Assert.True(initiate.Succeeded, $"{initiate.Describe()}\n{responder.Log}");
+        await responder.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     [Trait("RFC", "7296 1.3.3")]
     public async Task strongSwan_rekeys_the_Child_SA_and_the_IKE_SA_with_Isthmus_as_responder()
@@ -224,7 +264,8 @@ public class IkeInteropTests
     private static bool FixedKey(string? alg) => alg is "CHACHA20_POLY1305" or "3DES_CBC";
 
     private static string Manifests(NetworkLab lab, string ike, string esp, string startAction, string psk = Psk,
-        string ikeRekey = "4h", string childRekey = "1h") => $"""
+        string ikeRekey = "4h", string childRekey = "1h", string localIdType = "FQDN", string localId = "isthmus.example.com",
+        string peerIdType = "FQDN", string peerId = "strongswan.example.com") => $"""
         apiVersion: v1
         kind: Secret
         metadata:
@@ -254,13 +295,13 @@ public class IkeInteropTests
           local:
             address: {lab.AddressA}
             id:
-              type: FQDN
-              value: isthmus.example.com
+              type: {localIdType}
+              value: "{localId}"
           peer:
             address: {lab.AddressB}
             id:
-              type: FQDN
-              value: strongswan.example.com
+              type: {peerIdType}
+              value: "{peerId}"
           authentication:
             method: Psk
             psk:
@@ -279,7 +320,8 @@ public class IkeInteropTests
             refs: [ sites ]
         """;
 
-    private static string SwanConfig(NetworkLab lab, string ike, string esp, bool initiate) => $$"""
+    private static string SwanConfig(NetworkLab lab, string ike, string esp, bool initiate,
+        string swanId = "strongswan.example.com", string isthmusId = "isthmus.example.com") => $$"""
         connections {
           isthmus {
             version = 2
@@ -288,11 +330,11 @@ public class IkeInteropTests
             proposals = {{ike}}
             local {
               auth = psk
-              id = strongswan.example.com
+              id = {{swanId}}
             }
             remote {
               auth = psk
-              id = isthmus.example.com
+              id = {{isthmusId}}
             }
             children {
               net {
@@ -306,8 +348,8 @@ public class IkeInteropTests
         }
         secrets {
           ike-isthmus {
-            id-1 = isthmus.example.com
-            id-2 = strongswan.example.com
+            id-1 = {{isthmusId}}
+            id-2 = {{swanId}}
             secret = "{{Psk}}"
           }
         }
