@@ -131,6 +131,22 @@ internal sealed class SaPair
         return output;
     }
 
+    /// <summary>Runs an owner call (Delete, DeleteChild...) on the initiator's side and puts what it sends on the wire.</summary>
+    public void InitiatorDoes(Action<IkeOutput> action)
+    {
+        var output = new IkeOutput();
+        action(output);
+        Collect(output, toResponder: true);
+    }
+
+    /// <summary>Runs an owner call on the responder's side and puts what it sends on the wire.</summary>
+    public void ResponderDoes(Action<IkeOutput> action)
+    {
+        var output = new IkeOutput();
+        action(output);
+        Collect(output, toResponder: false);
+    }
+
     /// <summary>Runs IKE_SA_INIT only: the initiator's IKE_AUTH request is left on the wire.</summary>
     public void CompleteIkeSaInit()
     {
