@@ -105,6 +105,31 @@ public class AuthenticationBypassTests
     }
 
     [Fact]
+    [Trait("RFC", "7296 1.2")]
+    public void IKE_SA_INIT_request_sent_to_the_initiator_is_dropped()
+    {
+        // The responder's IKE_SA_INIT response with the Response flag cleared reads as a request
+        // from the responder, naming the initiator's SPI. The initiator never answers IKE_SA_INIT:
+        // it must not take the message as the peer's, nor derive keys from it, nor answer it.
+        var pair = SaPair.Standard();
+        var initiator = pair.Start();
+        pair.DeliverOne();
+        var response = pair.Wire.Peek().Datagram.Data;
+        var asRequest = (byte[])response.Clone();
+        asRequest[19] &= unchecked((byte)~IkeHeaderFlags.Response);
+
+        var output = pair.SendToInitiator(asRequest);
+
+        Assert.Empty(output.Datagrams);
+        Assert.Equal(1, initiator.DroppedMessages);
+        Assert.Equal(IkeSaState.Created, initiator.State);
+        Assert.Null(initiator.Keys);
+
+        pair.Run();
+        Assert.Equal(IkeSaState.Established, initiator.State);
+    }
+
+    [Fact]
     [Trait("RFC", "7296 2.2")]
     public void IKE_AUTH_before_IKE_SA_INIT_finds_no_SA_and_is_dropped()
     {
