@@ -44,8 +44,9 @@ namespace Isthmus.Ike.Messages;
 /// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 /// </code>
 /// Parsing checks structure only: Last Substruc is 2 on every proposal but the last (0) and 3 on
-/// every transform but the last (0); proposal numbers start at 1 and each is the previous one or
-/// one more; every length agrees with what it contains; at least one proposal and at least one
+/// every transform but the last (0); proposal numbers are not 0 and each is the previous one or
+/// one more (an offer starts at 1, but an accepted proposal keeps the number it was offered
+/// with, §3.3.1, so a response may hold a lone proposal 2); every length agrees with what it contains; at least one proposal and at least one
 /// transform per proposal. A proposal with an unknown protocol ID or an unusual SPI size still
 /// parses: proposal selection skips it. A TV Key Length attribute becomes
 /// <see cref="Transform.KeyLength"/>; any other attribute sets
@@ -190,10 +191,10 @@ public sealed partial class SaPayload(IReadOnlyList<Proposal> proposals) : Paylo
                 return Fail(out payload, out error, ParseErrorCode.InvalidSubstructure, $"proposal {index} Last Substruc is {last}, must be 0 or 2", type);
             }
 
-            if (previousNumber == 0 ? number != 1 : number != previousNumber && number != previousNumber + 1)
+            if (previousNumber == 0 ? number == 0 : number != previousNumber && number != previousNumber + 1)
             {
                 return Fail(out payload, out error, ParseErrorCode.InvalidValue, previousNumber == 0
-                    ? $"first proposal is numbered {number}, must be 1"
+                    ? "first proposal is numbered 0"
                     : $"proposal number {number} follows {previousNumber}: must be the same or one more", type);
             }
 

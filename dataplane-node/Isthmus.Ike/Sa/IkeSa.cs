@@ -247,7 +247,8 @@ public sealed class IkeSa
 
         var allowed = (State, h.Exchange) switch
         {
-            (IkeSaState.Created, ExchangeType.IkeSaInit) => true,
+            // Only the original initiator sends IKE_SA_INIT and IKE_AUTH requests (RFC 7296 §1.2).
+            (IkeSaState.Created, ExchangeType.IkeSaInit) => !IsInitiator,
             (IkeSaState.Connecting, ExchangeType.IkeAuth) => !IsInitiator,
             (IkeSaState.Established or IkeSaState.Deleting, ExchangeType.Informational or ExchangeType.CreateChildSa) => true,
             _ => false,

@@ -15,7 +15,9 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
 {
     private readonly IkeSaOptions _options = options ?? new IkeSaOptions();
     private readonly Dictionary<ulong, IkeSa> _byLocalSpi = [];
-    private readonly Dictionary<(ulong SpiI, IPEndPoint Remote), IkeSa> _halfOpen = [];
+    // Responder SAs by the initiator's SPI and address, for their whole life: a retransmitted or
+    // replayed IKE_SA_INIT request reaches its SA (cached answer or drop), never a new one (RFC 7296 §2.1).
+    private readonly Dictionary<(ulong SpiI, IPEndPoint Remote), IkeSa> _byInitiatorSpi = [];
     private readonly CookieGenerator _cookies = new(time);
     private IReadOnlyList<TunnelConfig> _tunnels = tunnels;
 
@@ -71,7 +73,7 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
         IkeSa? sa;
         if (isNewRequest)
         {
-            if (_halfOpen.TryGetValue((header.InitiatorSpi, remote), out sa))
+            if (_byInitiatorSpi.TryGetValue((header.InitiatorSpi, remote), out sa))
             {
                 sa.ProcessMessage(datagram, message!, local, remote, output);
                 Sweep(sa);
@@ -130,7 +132,7 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
 
         var sa = IkeSa.CreateResponder(candidates, local, remote, message.Header.InitiatorSpi, time, _options);
         _byLocalSpi[sa.LocalSpi] = sa;
-        _halfOpen[(sa.SpiI, remote)] = sa;
+        _byInitiatorSpi[(sa.SpiI, remote)] = sa;
         return sa;
     }
 
@@ -145,10 +147,9 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
     {
         // A rekeyed IKE SA (RFC 7296 §2.18) is found by the SPI this end chose for it, like any other.
         if (sa.TakeSuccessor() is { } next) _byLocalSpi[next.LocalSpi] = next;
-        if (sa.State != IkeSaState.Created && sa.State != IkeSaState.Connecting) _halfOpen.Remove((sa.SpiI, sa.RemoteEndpoint));
         if (sa.State != IkeSaState.Closed) return;
         _byLocalSpi.Remove(sa.LocalSpi);
-        foreach (var key in _halfOpen.Where(kv => kv.Value == sa).Select(kv => kv.Key).ToList()) _halfOpen.Remove(key);
+        foreach (var key in _byInitiatorSpi.Where(kv => kv.Value == sa).Select(kv => kv.Key).ToList()) _byInitiatorSpi.Remove(key);
     }
 
     private void Drop(IkeOutput output, IPEndPoint from, string reason)

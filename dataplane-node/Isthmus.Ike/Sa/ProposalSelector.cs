@@ -8,8 +8,9 @@ namespace Isthmus.Ike.Sa;
 /// Proposal selection (RFC 7296 §2.7, §3.3.6). The responder walks its configured proposals in
 /// order (its preference wins, as strongSwan does by default) and, for each, the proposals the
 /// initiator offered; a match needs one acceptable transform of every type the protocol
-/// requires. Proposals for another protocol, with an SPI of the wrong size, with a transform that
-/// carries an unrecognised attribute, or missing a mandatory transform are skipped, never echoed.
+/// requires. Proposals for another protocol, with an SPI of the wrong size, with a Transform Type
+/// we do not understand, or missing a mandatory transform are skipped, never echoed; a transform
+/// with an unrecognised attribute is skipped while others of its type are still considered.
 /// </summary>
 public static class ProposalSelector
 {
@@ -54,7 +55,8 @@ public static class ProposalSelector
     {
         if (p.Protocol != protocol) return false;
         var expectedSpi = protocol == ProtocolId.Ike ? new[] { 0, 8 } : new[] { 4 };
-        return expectedSpi.Contains(p.Spi.Length);
+        // RFC 7296 §3.3.6: a proposal with a Transform Type we do not understand is unacceptable.
+        return expectedSpi.Contains(p.Spi.Length) && p.Transforms.All(t => Enum.IsDefined(t.Type));
     }
 
     private static SelectedProposal? Match(Proposal theirs, Proposal mine, ProtocolId protocol, bool ignoreKeyExchange)

@@ -50,7 +50,6 @@ public class MalformedPayloadTests
     [InlineData("02 00 0010 01 03 00 01 " + TransformEsn, ParseErrorCode.InvalidSubstructure, "more proposals announced, none follow")]
     [InlineData("01 00 0010 01 03 00 01 " + TransformEsn, ParseErrorCode.InvalidSubstructure, "proposal Last Substruc 1")]
     [InlineData("03 00 0010 01 03 00 01 " + TransformEsn + " 00 00 0010 02 03 00 01 " + TransformEsn, ParseErrorCode.InvalidSubstructure, "proposal Last Substruc 3")]
-    [InlineData("00 00 0010 02 03 00 01 " + TransformEsn, ParseErrorCode.InvalidValue, "first proposal numbered 2")]
     [InlineData("00 00 0010 00 03 00 01 " + TransformEsn, ParseErrorCode.InvalidValue, "first proposal numbered 0")]
     [InlineData("02 00 0010 01 03 00 01 " + TransformEsn + " 00 00 0010 03 03 00 01 " + TransformEsn, ParseErrorCode.InvalidValue, "proposal number skips")]
     [InlineData("02 00 0010 02 03 00 01 " + TransformEsn + " 00 00 0010 01 03 00 01 " + TransformEsn, ParseErrorCode.InvalidValue, "proposal numbers out of order")]

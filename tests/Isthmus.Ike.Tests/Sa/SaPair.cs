@@ -113,6 +113,48 @@ internal sealed class SaPair
         Collect(o2, toResponder: false);
     }
 
+    /// <summary>Hands a datagram of the test's making to the responder, as if from the initiator's endpoint; returns what it produced.</summary>
+    public IkeOutput SendToResponder(byte[] datagram, IPEndPoint? from = null)
+    {
+        var output = new IkeOutput();
+        Responder.ProcessDatagram(datagram, ResponderEndpoint, from ?? InitiatorEndpoint, output);
+        ResponderEvents.AddRange(output.Events);
+        return output;
+    }
+
+    /// <summary>Hands a datagram of the test's making to the initiator, as if from the responder's endpoint; returns what it produced.</summary>
+    public IkeOutput SendToInitiator(byte[] datagram)
+    {
+        var output = new IkeOutput();
+        Initiator.ProcessDatagram(datagram, InitiatorEndpoint, ResponderEndpoint, output);
+        InitiatorEvents.AddRange(output.Events);
+        return output;
+    }
+
+    /// <summary>Runs an owner call (Delete, DeleteChild...) on the initiator's side and puts what it sends on the wire.</summary>
+    public void InitiatorDoes(Action<IkeOutput> action)
+    {
+        var output = new IkeOutput();
+        action(output);
+        Collect(output, toResponder: true);
+    }
+
+    /// <summary>Runs an owner call on the responder's side and puts what it sends on the wire.</summary>
+    public void ResponderDoes(Action<IkeOutput> action)
+    {
+        var output = new IkeOutput();
+        action(output);
+        Collect(output, toResponder: false);
+    }
+
+    /// <summary>Runs IKE_SA_INIT only: the initiator's IKE_AUTH request is left on the wire.</summary>
+    public void CompleteIkeSaInit()
+    {
+        Start();
+        DeliverOne(); // IKE_SA_INIT request
+        DeliverOne(); // IKE_SA_INIT response
+    }
+
     public IkeSa? ResponderSa => Responder.Sas.SingleOrDefault();
     public IkeSa? InitiatorSa => Initiator.Sas.SingleOrDefault();
 }

@@ -67,12 +67,8 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
         if (saPayload is null || ke is null || nonce is null)
             return Fail(NotifyType.InvalidSyntax, "IKE_SA_INIT request lacks SA, KE or Nonce");
 
-        var offeredGroups = saPayload.Proposals.SelectMany(p => p.Transforms)
-            .Where(t => t.Type == TransformType.KeyExchange).Select(t => (DhGroup)t.Id).ToHashSet();
-        if (!offeredGroups.Contains(ke.Group))
-            // RFC 7296 §3.4: the KE group must be one of those proposed.
-            return Fail(NotifyType.InvalidSyntax, $"KE payload names group {(ushort)ke.Group}, which was not proposed");
-
+        // A KE group that was not proposed (or is unknown) can never be the selected one, so it is
+        // answered below like any other mismatch: INVALID_KE_PAYLOAD naming our group (RFC 7296 §3.4).
         var candidates = Sa.Candidates;
         SelectedProposal? selected = null;
         foreach (var config in candidates)
@@ -87,6 +83,8 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
 
         if (selected.DhGroup != ke.Group)
         {
+            // RFC 7296 §3.4: "If the selected proposal uses a different Diffie-Hellman group (other
+            // than NONE), the message MUST be rejected with a Notify payload of type INVALID_KE_PAYLOAD."
             var data = new byte[2];
             BinaryPrimitives.WriteUInt16BigEndian(data, (ushort)selected.DhGroup);
             return Fail(NotifyType.InvalidKePayload, $"initiator sent KE for {ke.Group}, we require {selected.DhGroup}", data);
