@@ -408,6 +408,11 @@ public sealed class IkeSa
         }
         _lastInbound = Now;
         var response = message with { Payloads = payloads };
+        if (o.Tasks.OfType<IkeInit>().FirstOrDefault()?.IsRepeatedCookie(response) == true)
+        {
+            Drop(remote, "repeated COOKIE response (answer to a retransmission)");
+            return;
+        }
 
         var needMore = false;
         foreach (var task in o.Tasks)

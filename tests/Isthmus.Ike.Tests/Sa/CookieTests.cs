@@ -149,4 +149,22 @@ public class CookieTests
         copy[index] ^= 0x01;
         return copy;
     }
+
+    [Fact]
+    [Trait("RFC", "7296 2.6")]
+    public void A_repeated_COOKIE_answering_a_retransmission_is_dropped_and_the_SA_still_comes_up()
+    {
+        // HDR(A,0), SAi1, KEi, Ni  -->           (sent, then retransmitted before the answer arrives)
+        //                          <--  HDR(A,0), N(COOKIE)     (twice)
+        // HDR(A,0), N(COOKIE), SAi1, KEi, Ni  -->
+        var pair = SaPair.Standard(options: new IkeSaOptions { CookieThreshold = 0 });
+        pair.Start();
+        pair.DeliverOne();                       // first request -> N(COOKIE) on the wire
+        pair.Advance(TimeSpan.FromSeconds(4));   // the initiator retransmits its cookie-less request
+        pair.Run();
+
+        Assert.Equal(IkeSaState.Established, pair.InitiatorSa!.State);
+        Assert.Equal(IkeSaState.Established, pair.ResponderSa!.State);
+        Assert.Contains(pair.InitiatorEvents, e => e is MessageDropped d && d.Reason.Contains("repeated COOKIE"));
+    }
 }

@@ -152,20 +152,47 @@ public class EncryptedPayloadContentTests
 
     [Fact]
     [Trait("RFC", "7296 1.3")]
-    public void CREATE_CHILD_SA_on_an_established_SA_gets_NO_ADDITIONAL_SAS()
+    public void CREATE_CHILD_SA_without_an_SA_payload_gets_INVALID_SYNTAX_and_changes_nothing()
     {
-        // Additional Child SAs and rekeying are not negotiated by this version: a clean refusal.
         var pair = SaPair.Standard();
         pair.Start();
         pair.Run();
         var initiator = pair.InitiatorSa!;
+        var child = Assert.Single(pair.ResponderSa!.ChildSas);
 
         var output = pair.SendToResponder(SkCodec.Request(initiator, ExchangeType.CreateChildSa, 2,
             [new NoncePayload(new byte[32])]));
 
         var (header, inner) = SkCodec.Open(initiator, Assert.Single(output.Datagrams).Data);
         Assert.Equal(2u, header.MessageId);
-        Assert.Equal(NotifyType.NoAdditionalSas, Assert.IsType<NotifyPayload>(Assert.Single(inner)).NotifyType);
-        Assert.Single(pair.ResponderSa!.ChildSas);
+        Assert.Equal(NotifyType.InvalidSyntax, Assert.IsType<NotifyPayload>(Assert.Single(inner)).NotifyType);
+        Assert.Same(child, Assert.Single(pair.ResponderSa!.ChildSas));
+        Assert.Equal(IkeSaState.Established, pair.ResponderSa.State);
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 1.3.3")]
+    public void Rekey_of_an_unknown_Child_SA_gets_CHILD_SA_NOT_FOUND_and_changes_nothing()
+    {
+        // HDR, SK {N(REKEY_SA, unknown SPI), SA, Ni, TSi, TSr}  -->  <--  HDR, SK {N(CHILD_SA_NOT_FOUND)}
+        var pair = SaPair.Standard();
+        pair.Start();
+        pair.Run();
+        var initiator = pair.InitiatorSa!;
+        var child = Assert.Single(pair.ResponderSa!.ChildSas);
+        var proposal = pair.InitiatorConfig.EspProposals[0] with { Spi = [0x11, 0x22, 0x33, 0x44] };
+
+        var output = pair.SendToResponder(SkCodec.Request(initiator, ExchangeType.CreateChildSa, 2,
+        [
+            new NotifyPayload(ProtocolId.Esp, [0xde, 0xad, 0xbe, 0xef], NotifyType.RekeySa, []),
+            new SaPayload([proposal]),
+            new NoncePayload(new byte[32]),
+            new TsPayload(true, pair.InitiatorConfig.LocalTs),
+            new TsPayload(false, pair.InitiatorConfig.RemoteTs),
+        ]));
+
+        var (_, inner) = SkCodec.Open(initiator, Assert.Single(output.Datagrams).Data);
+        Assert.Equal(NotifyType.ChildSaNotFound, Assert.IsType<NotifyPayload>(Assert.Single(inner)).NotifyType);
+        Assert.Same(child, Assert.Single(pair.ResponderSa!.ChildSas));
     }
 }

@@ -59,6 +59,13 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
     public override TaskStatus Process(IkeMessage message) =>
         Sa.IsInitiator ? ProcessResponse(message) : ProcessRequest(message);
 
+    /// <summary>
+    /// A COOKIE response repeating the cookie we already reflected answers a retransmission of our first
+    /// request: the caller drops it instead of failing the SA (RFC 7296 §2.6).
+    /// </summary>
+    internal bool IsRepeatedCookie(IkeMessage m) =>
+        _cookie is not null && m.GetNotify(NotifyType.Cookie) is { } c && _cookie.AsSpan().SequenceEqual(c.Data);
+
     private TaskStatus ProcessRequest(IkeMessage m)
     {
         var saPayload = m.Get<SaPayload>();
