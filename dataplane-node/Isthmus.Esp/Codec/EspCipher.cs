@@ -24,6 +24,10 @@ internal sealed class EspCipher : IDisposable
     private readonly AesGcm? aesGcm;
     private readonly ChaCha20Poly1305? chaCha;
     private readonly Aes? aes;
+    private readonly ICryptoTransform? ecbEncryptor;
+    private readonly ICryptoTransform? ecbDecryptor;
+    private readonly byte[] blockIn = new byte[CtrChunkBlocks * 16];
+    private readonly byte[] blockOut = new byte[CtrChunkBlocks * 16];
     private readonly IncrementalHash? hmac;
     private readonly byte[] salt;
     private readonly bool esn;
@@ -51,8 +55,16 @@ internal sealed class EspCipher : IDisposable
                 break;
             case EspEncryptionAlgorithm.AesCbc128 or EspEncryptionAlgorithm.AesCbc192 or EspEncryptionAlgorithm.AesCbc256:
             case EspEncryptionAlgorithm.AesCtr128 or EspEncryptionAlgorithm.AesCtr192 or EspEncryptionAlgorithm.AesCtr256:
+                // The one-shot CBC/ECB calls allocate a native context per call; a cached ECB
+                // transform does not, so CBC chaining and the CTR keystream are built on it.
                 aes = Aes.Create();
-                aes.SetKey(key);
+                aes.Mode = CipherMode.ECB;
+                aes.Padding = PaddingMode.None;
+                byte[] keyCopy = key.ToArray();
+                aes.Key = keyCopy;
+                CryptographicOperations.ZeroMemory(keyCopy);
+                ecbEncryptor = aes.CreateEncryptor();
+                ecbDecryptor = aes.CreateDecryptor();
                 break;
         }
 
@@ -118,7 +130,7 @@ internal sealed class EspCipher : IDisposable
             }
 
             case EspEncryptionAlgorithm.AesCbc128 or EspEncryptionAlgorithm.AesCbc192 or EspEncryptionAlgorithm.AesCbc256:
-                aes!.EncryptCbc(payload, iv, payload, PaddingMode.None);
+                EncryptCbc(iv, payload);
                 ComputeHmac(esp[..(payloadStart + payloadLength)], seqHigh, icv);
                 break;
 
@@ -204,7 +216,7 @@ internal sealed class EspCipher : IDisposable
                     return false;
                 }
 
-                aes!.DecryptCbc(payload, iv, plaintext, PaddingMode.None);
+                DecryptCbc(iv, payload, plaintext);
                 return true;
 
             case EspEncryptionAlgorithm.AesCtr128 or EspEncryptionAlgorithm.AesCtr192 or EspEncryptionAlgorithm.AesCtr256:
@@ -231,6 +243,8 @@ internal sealed class EspCipher : IDisposable
     {
         aesGcm?.Dispose();
         chaCha?.Dispose();
+        ecbEncryptor?.Dispose();
+        ecbDecryptor?.Dispose();
         aes?.Dispose();
         hmac?.Dispose();
         CryptographicOperations.ZeroMemory(salt);
@@ -308,29 +322,62 @@ internal sealed class EspCipher : IDisposable
 
     private void ApplyCtr(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> input, Span<byte> output)
     {
-        Span<byte> counters = stackalloc byte[CtrChunkBlocks * 16];
-        Span<byte> keystream = stackalloc byte[CtrChunkBlocks * 16];
         uint blockCounter = 1;
         int offset = 0;
         while (offset < input.Length)
         {
-            int chunk = Math.Min(input.Length - offset, counters.Length);
+            int chunk = Math.Min(input.Length - offset, blockIn.Length);
             int blocksInChunk = (chunk + 15) / 16;
             for (int b = 0; b < blocksInChunk; b++)
             {
-                Span<byte> block = counters.Slice(b * 16, 16);
+                Span<byte> block = blockIn.AsSpan(b * 16, 16);
                 salt.CopyTo(block);
                 iv.CopyTo(block[4..]);
                 BinaryPrimitives.WriteUInt32BigEndian(block[12..], blockCounter++);
             }
 
-            aes!.EncryptEcb(counters[..(blocksInChunk * 16)], keystream, PaddingMode.None);
+            ecbEncryptor!.TransformBlock(blockIn, 0, blocksInChunk * 16, blockOut, 0);
             for (int i = 0; i < chunk; i++)
             {
-                output[offset + i] = (byte)(input[offset + i] ^ keystream[i]);
+                output[offset + i] = (byte)(input[offset + i] ^ blockOut[i]);
             }
 
             offset += chunk;
+        }
+    }
+
+    /// <summary>RFC 3602 CBC encryption in place: C[i] = E(P[i] xor C[i-1]), C[0] chained from the IV.</summary>
+    private void EncryptCbc(ReadOnlySpan<byte> iv, Span<byte> payload)
+    {
+        ReadOnlySpan<byte> previous = iv;
+        for (int offset = 0; offset < payload.Length; offset += 16)
+        {
+            Span<byte> block = payload.Slice(offset, 16);
+            for (int i = 0; i < 16; i++)
+            {
+                blockIn[i] = (byte)(block[i] ^ previous[i]);
+            }
+
+            ecbEncryptor!.TransformBlock(blockIn, 0, 16, blockOut, 0);
+            blockOut.AsSpan(0, 16).CopyTo(block);
+            previous = block;
+        }
+    }
+
+    /// <summary>RFC 3602 CBC decryption: P[i] = D(C[i]) xor C[i-1], in chunks through the cached ECB transform.</summary>
+    private void DecryptCbc(ReadOnlySpan<byte> iv, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
+    {
+        for (int offset = 0; offset < ciphertext.Length; offset += blockIn.Length)
+        {
+            int chunk = Math.Min(ciphertext.Length - offset, blockIn.Length);
+            ciphertext.Slice(offset, chunk).CopyTo(blockIn);
+            ecbDecryptor!.TransformBlock(blockIn, 0, chunk, blockOut, 0);
+            for (int i = 0; i < chunk; i++)
+            {
+                int position = offset + i;
+                byte chain = position < 16 ? iv[position] : ciphertext[position - 16];
+                plaintext[position] = (byte)(blockOut[i] ^ chain);
+            }
         }
     }
 }
