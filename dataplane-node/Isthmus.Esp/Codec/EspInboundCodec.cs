@@ -18,6 +18,12 @@ public sealed class EspInboundCodec : IDisposable
     private readonly SelectorSet remoteSelectors;
 
     public EspInboundCodec(EspSa sa)
+        : this(sa, null)
+    {
+    }
+
+    /// <summary>A codec for a replaced SA that keeps the anti-replay state of <paramref name="previous"/>.</summary>
+    internal EspInboundCodec(EspSa sa, EspInboundCodec? previous)
     {
         ArgumentNullException.ThrowIfNull(sa);
         string? problem = sa.Validate();
@@ -29,7 +35,9 @@ public sealed class EspInboundCodec : IDisposable
         Spi = sa.Spi;
         cipher = new EspCipher(sa);
         esn = sa.ExtendedSequenceNumbers;
-        replay = new ReplayWindow(sa.ReplayWindow, sa.InitialSequenceNumber ?? 0);
+        replay = previous is not null && sa.InitialSequenceNumber is null
+            ? ReplayWindow.ContinueFrom(previous.replay, sa.ReplayWindow)
+            : new ReplayWindow(sa.ReplayWindow, sa.InitialSequenceNumber ?? 0);
         localSelectors = new SelectorSet(sa.LocalSelectors);
         remoteSelectors = new SelectorSet(sa.RemoteSelectors);
     }

@@ -25,6 +25,25 @@ internal sealed class ReplayWindow
         Highest = highest;
     }
 
+    /// <summary>
+    /// A window for a replaced SA that continues from <paramref name="previous"/>: the same bitmap when
+    /// the size is unchanged, otherwise every number up to the previous highest counts as seen.
+    /// </summary>
+    public static ReplayWindow ContinueFrom(ReplayWindow previous, int size)
+    {
+        var window = new ReplayWindow(size, previous.Highest);
+        if (size == previous.Size)
+        {
+            previous.blocks.CopyTo(window.blocks, 0);
+        }
+        else
+        {
+            Array.Fill(window.blocks, ulong.MaxValue);
+        }
+
+        return window;
+    }
+
     /// <summary>Window size in packets; 0 disables the check.</summary>
     public int Size { get; }
 
