@@ -36,4 +36,11 @@ internal sealed class ManifestFiles : IDisposable
             throw new InvalidOperationException("repository root (Operator.sln) not found above " + AppContext.BaseDirectory);
         }
     }
+
+    /// <summary>
+    /// The example manifests at the top of examples/: the valid ones. examples/invalid/ holds manifests the
+    /// CRD schemas must reject (tests/Isthmus.Crd.Tests), so it is not loaded as a whole directory.
+    /// </summary>
+    public static string[] ExampleFiles =>
+        System.IO.Directory.GetFiles(Examples, "*.yaml", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToArray();
 }

@@ -17,6 +17,9 @@ internal static class ProposalKeywords
     /// <summary>strongSwan keywords Isthmus rejects, with the reason shown to the user.</summary>
     private static readonly Dictionary<string, string> Unsupported = BuildUnsupported();
 
+    /// <summary>Every implemented keyword (for the CRD generator's CEL rules).</summary>
+    public static IEnumerable<ProposalKeyword> All => ByName.Values;
+
     public static bool TryGet(string name, out ProposalKeyword keyword) =>
         ByName.TryGetValue(name, out keyword!);
 

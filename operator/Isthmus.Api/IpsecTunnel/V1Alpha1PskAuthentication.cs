@@ -1,3 +1,4 @@
+using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -6,6 +7,7 @@ namespace Isthmus.Api.V1Alpha1;
 public sealed class V1Alpha1PskAuthentication
 {
     /// <summary>The Secret (in the tunnel's namespace) and the key in it that holds the pre-shared key.</summary>
+    [Required]
     [JsonPropertyName("secretRef")]
     public V1Alpha1SecretKeySelector SecretRef { get; set; } = new();
 }

@@ -1,3 +1,4 @@
+using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -10,10 +11,12 @@ public sealed class V1Alpha1ChildSaStatus
     public string? Name { get; set; }
 
     /// <summary>Inbound ESP SPI as 8 hex digits.</summary>
+    [Pattern(@"^[0-9a-fA-F]{8}$")]
     [JsonPropertyName("spiIn")]
     public string? SpiIn { get; set; }
 
     /// <summary>Outbound ESP SPI as 8 hex digits.</summary>
+    [Pattern(@"^[0-9a-fA-F]{8}$")]
     [JsonPropertyName("spiOut")]
     public string? SpiOut { get; set; }
 
@@ -22,26 +25,32 @@ public sealed class V1Alpha1ChildSaStatus
     public string? Algorithms { get; set; }
 
     /// <summary>Negotiated local traffic selectors, e.g. <c>10.1.0.0/16</c>.</summary>
+    [MaxItems(64)]
     [JsonPropertyName("localTs")]
     public List<string>? LocalTs { get; set; }
 
     /// <summary>Negotiated remote traffic selectors.</summary>
+    [MaxItems(64)]
     [JsonPropertyName("remoteTs")]
     public List<string>? RemoteTs { get; set; }
 
     /// <summary>Bytes received and decrypted.</summary>
+    [Minimum(0)]
     [JsonPropertyName("bytesIn")]
     public long? BytesIn { get; set; }
 
     /// <summary>Bytes encrypted and sent.</summary>
+    [Minimum(0)]
     [JsonPropertyName("bytesOut")]
     public long? BytesOut { get; set; }
 
     /// <summary>Packets received and decrypted.</summary>
+    [Minimum(0)]
     [JsonPropertyName("packetsIn")]
     public long? PacketsIn { get; set; }
 
     /// <summary>Packets encrypted and sent.</summary>
+    [Minimum(0)]
     [JsonPropertyName("packetsOut")]
     public long? PacketsOut { get; set; }
 

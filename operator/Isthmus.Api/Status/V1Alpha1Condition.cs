@@ -1,3 +1,4 @@
+using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -6,18 +7,25 @@ namespace Isthmus.Api.V1Alpha1;
 public sealed class V1Alpha1Condition
 {
     /// <summary>Condition type in CamelCase, e.g. Ready or IkeSaEstablished.</summary>
+    [Required]
+    [MaxLength(316)]
+    [Pattern(@"^[A-Za-z][A-Za-z0-9]*$")]
     [JsonPropertyName("type")]
     public string Type { get; set; } = "";
 
     /// <summary>True, False or Unknown.</summary>
+    [Required]
     [JsonPropertyName("status")]
     public V1Alpha1ConditionStatus Status { get; set; } = V1Alpha1ConditionStatus.Unknown;
 
     /// <summary>Machine-readable CamelCase reason for the last transition, e.g. NoProposalChosen.</summary>
+    [MaxLength(1024)]
+    [Pattern(@"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")]
     [JsonPropertyName("reason")]
     public string? Reason { get; set; }
 
     /// <summary>Human-readable details of the last transition.</summary>
+    [MaxLength(32768)]
     [JsonPropertyName("message")]
     public string? Message { get; set; }
 
@@ -26,6 +34,7 @@ public sealed class V1Alpha1Condition
     public DateTimeOffset? LastTransitionTime { get; set; }
 
     /// <summary>The metadata.generation the condition was set for.</summary>
+    [Minimum(0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 }

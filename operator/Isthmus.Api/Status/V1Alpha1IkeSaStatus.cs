@@ -1,3 +1,4 @@
+using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -6,10 +7,12 @@ namespace Isthmus.Api.V1Alpha1;
 public sealed class V1Alpha1IkeSaStatus
 {
     /// <summary>Initiator's SPI as 16 hex digits.</summary>
+    [Pattern(@"^[0-9a-fA-F]{16}$")]
     [JsonPropertyName("spiI")]
     public string? SpiI { get; set; }
 
     /// <summary>Responder's SPI as 16 hex digits.</summary>
+    [Pattern(@"^[0-9a-fA-F]{16}$")]
     [JsonPropertyName("spiR")]
     public string? SpiR { get; set; }
 

@@ -1,3 +1,4 @@
+using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -6,6 +7,7 @@ namespace Isthmus.Api.V1Alpha1;
 public sealed class V1Alpha1IpsecTunnelStatus
 {
     /// <summary>The metadata.generation this status describes.</summary>
+    [Minimum(0)]
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 
@@ -13,6 +15,8 @@ public sealed class V1Alpha1IpsecTunnelStatus
     /// Conditions: Ready, Accepted (spec valid and references resolved), Scheduled, IkeSaEstablished,
     /// ChildSaEstablished, Degraded, WeakCryptography.
     /// </summary>
+    [ListType("map", "type")]
+    [MaxItems(16)]
     [JsonPropertyName("conditions")]
     public List<V1Alpha1Condition>? Conditions { get; set; }
 
@@ -25,10 +29,12 @@ public sealed class V1Alpha1IpsecTunnelStatus
     public V1Alpha1IkeSaStatus? IkeSa { get; set; }
 
     /// <summary>The installed Child SAs.</summary>
+    [MaxItems(64)]
     [JsonPropertyName("childSas")]
     public List<V1Alpha1ChildSaStatus>? ChildSas { get; set; }
 
     /// <summary>Number of completed IKE and Child SA rekeys since the tunnel was placed.</summary>
+    [Minimum(0)]
     [JsonPropertyName("rekeyCount")]
     public long? RekeyCount { get; set; }
 

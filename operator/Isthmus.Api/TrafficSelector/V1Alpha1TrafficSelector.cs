@@ -1,3 +1,4 @@
+using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -6,6 +7,10 @@ namespace Isthmus.Api.V1Alpha1;
 /// A TrafficSelector: which traffic a tunnel protects, as local and remote address ranges with optional
 /// protocol and ports. Maps 1:1 to RFC 7296 TSi/TSr payloads (section 3.13).
 /// </summary>
+[KubernetesEntity(V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, KindName, Plural, ShortNames = ["ts"], Categories = ["isthmus"])]
+[PrinterColumn(1, "LOCAL", "string", ".spec.local[*].cidr", Description = "Local selector prefixes (ranges are shown by kubectl describe).")]
+[PrinterColumn(2, "REMOTE", "string", ".spec.remote[*].cidr", Description = "Remote selector prefixes (ranges are shown by kubectl describe).")]
+[PrinterColumn(3, "AGE", "date", ".metadata.creationTimestamp", Description = "Time since the selector was created.")]
 public sealed class V1Alpha1TrafficSelector
 {
     /// <summary>The kind of this resource.</summary>
@@ -27,6 +32,7 @@ public sealed class V1Alpha1TrafficSelector
     public V1ObjectMeta Metadata { get; set; } = new();
 
     /// <summary>The local and remote selector entries.</summary>
+    [Required]
     [JsonPropertyName("spec")]
     public V1Alpha1TrafficSelectorSpec Spec { get; set; } = new();
 }

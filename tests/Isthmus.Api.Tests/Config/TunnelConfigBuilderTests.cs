@@ -57,7 +57,7 @@ public class TunnelConfigBuilderTests
     [Fact]
     public void Examples_build_into_tunnel_configs()
     {
-        var configs = TunnelConfigBuilder.Build(ManifestLoader.Load(ManifestFiles.Examples), out var errors);
+        var configs = TunnelConfigBuilder.Build(ManifestLoader.Load(ManifestFiles.ExampleFiles), out var errors);
         Assert.Empty(errors);
         Assert.Equal(["default/branch-to-hq", "default/dc1-to-dc2-v6", "default/hq-to-branch"], configs.Select(c => c.Name).Order());
 

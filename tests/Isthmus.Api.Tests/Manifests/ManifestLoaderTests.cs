@@ -8,7 +8,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Examples_load_into_tunnels_selectors_and_secrets()
     {
-        var set = ManifestLoader.Load(ManifestFiles.Examples);
+        var set = ManifestLoader.Load(ManifestFiles.ExampleFiles);
 
         Assert.Equal(["branch-to-hq", "dc1-to-dc2-v6", "hq-to-branch"], set.Tunnels.Select(t => t.Metadata.Name).Order());
         Assert.Equal(["branch-lans", "hq-dns"], set.TrafficSelectors.Select(t => t.Metadata.Name).Order());
