@@ -11,10 +11,6 @@ using Isthmus.Operator.Tunnels;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 
 namespace Isthmus.Operator.Hosting;
 
@@ -55,8 +51,7 @@ public static class OperatorHost
         using var telemetry = new OperatorTelemetry(
             () => queue is { } q ? (q.Count, q.DelayedCount) : (0, 0),
             () => currentStore?.ListTunnels() ?? []);
-        using var meters = BuildMeterProvider(options);
-        using var tracer = BuildTracerProvider(options);
+        await using var endpoint = await TelemetryEndpoint.StartAsync(options, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Starting isthmus-operator {Identity} in namespace {Namespace} (leader election {LeaderElection})", options.Identity, options.Namespace, options.LeaderElection ? "on" : "off");
 
         async Task Lead(CancellationToken leading)
@@ -206,42 +201,4 @@ public static class OperatorHost
             });
         }
     });
-
-    private static MeterProvider? BuildMeterProvider(OperatorOptions options)
-    {
-        if (options.MetricsPort <= 0 && options.OtlpEndpoint is null)
-        {
-            return null;
-        }
-        var builder = Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("isthmus-operator", serviceInstanceId: options.Identity))
-            .AddMeter(OperatorTelemetry.Name);
-        if (options.MetricsPort > 0)
-        {
-            builder.AddPrometheusHttpListener(o =>
-            {
-                o.Host = options.MetricsHost;
-                o.Port = options.MetricsPort;
-                o.ScrapeEndpointPath = "/metrics";
-            });
-        }
-        if (options.OtlpEndpoint is { } endpoint)
-        {
-            builder.AddOtlpExporter(o => o.Endpoint = endpoint);
-        }
-        return builder.Build();
-    }
-
-    private static TracerProvider? BuildTracerProvider(OperatorOptions options)
-    {
-        if (options.OtlpEndpoint is not { } endpoint)
-        {
-            return null;
-        }
-        return Sdk.CreateTracerProviderBuilder()
-            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("isthmus-operator", serviceInstanceId: options.Identity))
-            .AddSource(OperatorTelemetry.Name)
-            .AddOtlpExporter(o => o.Endpoint = endpoint)
-            .Build();
-    }
 }
