@@ -204,7 +204,7 @@ public sealed class KubernetesClusterStore : IClusterStore
         var existingSecret = Secrets.Cache.Get(ns, desiredSecret.Metadata.Name);
         if (existingSecret is null)
         {
-            await IgnoreConflict(() => _client.CoreV1.CreateNamespacedSecretAsync(desiredSecret, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await CreateOrRetryLater(() => _client.CoreV1.CreateNamespacedSecretAsync(desiredSecret, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
         else if (Annotation(existingSecret.Metadata, NodeObjectNames.ConfigHashAnnotation) != config.Hash
                  || existingSecret.Data?.TryGetValue(NodeObjectNames.ConfigKey, out var data) != true
@@ -252,7 +252,7 @@ public sealed class KubernetesClusterStore : IClusterStore
         var existing = DaemonSets.Cache.Get(ns, desired.Metadata.Name);
         if (existing is null)
         {
-            await IgnoreConflict(() => _client.AppsV1.CreateNamespacedDaemonSetAsync(desired, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await CreateOrRetryLater(() => _client.AppsV1.CreateNamespacedDaemonSetAsync(desired, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
             _logger.LogInformation("Created the dataplane DaemonSet {Namespace}/{Name}", ns, desired.Metadata.Name);
         }
         else if (Annotation(existing.Metadata, NodeObjectNames.SpecHashAnnotation) != desired.Metadata.Annotations[NodeObjectNames.SpecHashAnnotation])
@@ -269,8 +269,8 @@ public sealed class KubernetesClusterStore : IClusterStore
     private static string? Label(V1ObjectMeta metadata, string key) =>
         metadata.Labels is { } l && l.TryGetValue(key, out var v) ? v : null;
 
-    /// <summary>A create that finds the object already there (the cache lagged): the next pass compares and updates it.</summary>
-    private static async Task IgnoreConflict<T>(Func<Task<T>> create)
+    /// <summary>A create that finds the object already there (the cache lagged) fails the reconcile, which is retried with backoff once the cache has caught up and then compares and updates it.</summary>
+    private static async Task CreateOrRetryLater<T>(Func<Task<T>> create)
     {
         try
         {
