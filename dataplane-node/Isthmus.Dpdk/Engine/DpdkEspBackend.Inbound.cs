@@ -300,7 +300,16 @@ public sealed unsafe partial class DpdkEspBackend
                 continue;
             }
 
-            *(uint*)(m + PrivSequence) = ReadUInt32(espHeader + 4);
+            // RFC 4303 §3.4.3: the replay check comes before any crypto.
+            ulong sequence = sa.Replay.Infer(ReadUInt32(espHeader + 4), sa.Sa.ExtendedSequenceNumbers);
+            DropReason replay = sa.Replay.Check(sequence);
+            if (replay != DropReason.None)
+            {
+                DropOnSa(m, replay, sa);
+                continue;
+            }
+
+            *(ulong*)(m + PrivSequence) = sequence;
             s.Work[known] = m;
             s.Slot[known++] = sa.Slot;
         }
@@ -332,7 +341,7 @@ public sealed unsafe partial class DpdkEspBackend
             int good = Shim.IpsecPktCryptoPrepare((IpsecSession*)sa.Session, mbufs, s.Ops + ready, (ushort)groupCount);
             for (int i = good; i < groupCount; i++)
             {
-                DropOnSa(mbufs[i], ReplayReason(sa, *(uint*)(mbufs[i] + PrivSequence)), sa);
+                DropOnSa(mbufs[i], ReplayReason(sa, *(ulong*)(mbufs[i] + PrivSequence)), sa);
             }
 
             for (int i = 0; i < good; i++)
@@ -375,14 +384,9 @@ public sealed unsafe partial class DpdkEspBackend
             }
 
             int processed = Shim.IpsecPktProcess((IpsecSession*)group->Id, mbufs, (ushort)verified);
-            for (int i = processed; i < verified; i++)
-            {
-                DropOnSa(mbufs[i], TrailerReason(sa, mbufs[i]), sa);
-            }
 
             ulong bytes = 0;
             int accepted = 0;
-            ulong highest = sa.HighestSequence;
             for (int i = 0; i < processed; i++)
             {
                 nint m = mbufs[i];
@@ -400,8 +404,13 @@ public sealed unsafe partial class DpdkEspBackend
                     continue;
                 }
 
-                uint sequence = *(uint*)(m + PrivSequence);
-                highest = Math.Max(highest, ExtendSequence(highest, sequence, sa.Sa.ExtendedSequenceNumbers));
+                // Authenticated: only now does the window advance (RFC 4303 §3.4.3).
+                if (!sa.Replay.Accept(*(ulong*)(m + PrivSequence)))
+                {
+                    DropOnSa(m, DropReason.Replay, sa);
+                    continue;
+                }
+
                 byte* frame = Mbuf.Prepend(m, EthernetLength);
                 if (frame == null)
                 {
@@ -416,29 +425,32 @@ public sealed unsafe partial class DpdkEspBackend
                 s.Tx[tx++] = m;
             }
 
+            // Refused by rte_ipsec_pkt_process although the ICV verified: a duplicate within the burst
+            // (now behind the window), else the decrypted trailer is bad (such mbufs are left untrimmed).
+            for (int i = processed; i < verified; i++)
+            {
+                nint m = mbufs[i];
+                DropReason reason = sa.Replay.Check(*(ulong*)(m + PrivSequence));
+                DropOnSa(m, reason != DropReason.None ? reason : TrailerReason(sa, m), sa);
+            }
+
             sa.Bytes += bytes;
             sa.Packets += (ulong)accepted;
-            Volatile.Write(ref sa.HighestSequence, highest);
+            Volatile.Write(ref sa.HighestSequence, sa.Replay.Highest);
             RaiseLifetimeEvents(sa);
         }
 
         Transmit(options.ClearPort, s.Tx, tx);
     }
 
-    /// <summary>Why rte_ipsec refused a packet before crypto: the window already moved past it, or it is a duplicate.</summary>
-    private static DropReason ReplayReason(SaRuntime sa, uint sequenceLow)
+    /// <summary>Why rte_ipsec refused a packet before crypto that the engine's own window let through: too old, or a duplicate.</summary>
+    private static DropReason ReplayReason(SaRuntime sa, ulong sequence)
     {
-        uint highestLow = (uint)sa.HighestSequence;
-        uint window = (uint)sa.Sa.ReplayWindow;
-        if (window != 0 && highestLow - sequenceLow >= window && highestLow - sequenceLow < 0x80000000u)
-        {
-            return DropReason.ReplayTooOld;
-        }
-
-        return DropReason.Replay;
+        DropReason reason = sa.Replay.Check(sequence);
+        return reason == DropReason.None ? DropReason.Replay : reason;
     }
 
-    /// <summary>Why rte_ipsec_pkt_process refused a packet whose ICV verified: the decrypted trailer, or a duplicate within the burst.</summary>
+    /// <summary>Why rte_ipsec_pkt_process refused a packet whose ICV verified and that is no replay: the decrypted trailer.</summary>
     private static DropReason TrailerReason(SaRuntime sa, nint m)
     {
         byte* data = Mbuf.Data(m);
@@ -465,27 +477,6 @@ public sealed unsafe partial class DpdkEspBackend
             }
         }
 
-        return nextHeader == (IpsecSaHandle.InnerIsIPv6(sa.Sa, sa.OuterIPv6) ? 41 : 4) ? DropReason.Replay : DropReason.BadNextHeader;
-    }
-
-    /// <summary>The 64-bit sequence number closest to <paramref name="highest"/> with these low 32 bits (RFC 4303 Appendix A).</summary>
-    private static ulong ExtendSequence(ulong highest, uint low, bool esn)
-    {
-        if (!esn)
-        {
-            return low;
-        }
-
-        ulong candidate = (highest & 0xFFFFFFFF00000000UL) | low;
-        if (low < (uint)highest && (uint)highest - low > 0x80000000u)
-        {
-            candidate += 0x100000000UL;
-        }
-        else if (low > (uint)highest && low - (uint)highest > 0x80000000u && candidate >= 0x100000000UL)
-        {
-            candidate -= 0x100000000UL;
-        }
-
-        return candidate;
+        return nextHeader == (IpsecSaHandle.InnerIsIPv6(sa.Sa, sa.OuterIPv6) ? 41 : 4) ? DropReason.Malformed : DropReason.BadNextHeader;
     }
 }

@@ -227,6 +227,10 @@ public sealed unsafe partial class DpdkEspBackend
                 {
                     FixOuterIPv4(ip, sa.DontFragment, *(byte*)(m + PrivInnerTos));
                 }
+                else if (sa.Encapsulated)
+                {
+                    SetUdpOverIPv6Checksum(ip);
+                }
 
                 Mbuf.OlFlags(m) = 0;
                 s.Tx[tx++] = m;
@@ -255,6 +259,44 @@ public sealed unsafe partial class DpdkEspBackend
         };
         ip[6] = (byte)((ip[6] & ~0x40) | df);
         SetIPv4Checksum(ip);
+    }
+
+    /// <summary>RFC 8200 §8.1: UDP over IPv6 needs a checksum (rte_ipsec leaves 0).</summary>
+    private static void SetUdpOverIPv6Checksum(byte* ip)
+    {
+        uint udpLength = ReadUInt16(ip + 4);
+        byte* udp = ip + 40;
+        udp[6] = 0;
+        udp[7] = 0;
+        ulong sum = 17 + udpLength;
+        for (int i = 8; i < 40; i += 2)
+        {
+            sum += (uint)((ip[i] << 8) | ip[i + 1]);
+        }
+
+        for (uint i = 0; i + 1 < udpLength; i += 2)
+        {
+            sum += (uint)((udp[i] << 8) | udp[i + 1]);
+        }
+
+        if ((udpLength & 1) != 0)
+        {
+            sum += (uint)(udp[udpLength - 1] << 8);
+        }
+
+        while ((sum >> 16) != 0)
+        {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        ushort checksum = (ushort)~sum;
+        if (checksum == 0)
+        {
+            checksum = 0xFFFF;
+        }
+
+        udp[6] = (byte)(checksum >> 8);
+        udp[7] = (byte)checksum;
     }
 
     private static uint OuterLength(SaRuntime sa, uint inner)

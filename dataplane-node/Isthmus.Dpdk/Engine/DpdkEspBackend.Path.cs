@@ -14,8 +14,8 @@ public sealed unsafe partial class DpdkEspBackend
 
     // Per-packet state in the mbuf private area (struct rte_mbuf is 128 bytes; the pool reserves 16 more).
     private const int PrivInnerLength = 128;
-    private const int PrivSequence = 132;
-    private const int PrivInnerTos = 136;
+    private const int PrivInnerTos = 132;
+    private const int PrivSequence = 136;
 
     /// <summary>
     /// One poll iteration: a burst from the clear port through outbound processing and a burst from
@@ -31,6 +31,36 @@ public sealed unsafe partial class DpdkEspBackend
             int received = Outbound(t);
             received += Inbound(t);
             return received;
+        }
+        finally
+        {
+            Volatile.Write(ref pollGeneration, pollGeneration + 1);
+            Volatile.Write(ref polling, 0);
+        }
+    }
+
+    /// <summary>One outbound burst only (clear port → cipher port). Returns the packets received.</summary>
+    public int PollOutbound()
+    {
+        Volatile.Write(ref polling, 1);
+        try
+        {
+            return Outbound(Volatile.Read(ref tables));
+        }
+        finally
+        {
+            Volatile.Write(ref pollGeneration, pollGeneration + 1);
+            Volatile.Write(ref polling, 0);
+        }
+    }
+
+    /// <summary>One inbound burst only (cipher port → clear port). Returns the packets received.</summary>
+    public int PollInbound()
+    {
+        Volatile.Write(ref polling, 1);
+        try
+        {
+            return Inbound(Volatile.Read(ref tables));
         }
         finally
         {

@@ -97,7 +97,11 @@ internal sealed unsafe class IpsecSaHandle : SafeHandle
         prm.UserData = slot;
         prm.Spi = sa.Spi;
         prm.Salt = salt;
-        prm.Options = (sa.ExtendedSequenceNumbers ? IpsecOptions.Esn : 0) | (sa.Encapsulation is null ? 0 : IpsecOptions.UdpEncap);
+        // DSCP copied and ECN propagated between inner and outer headers (RFC 4301 §5.1.2.1, RFC 6040).
+        // UDP encapsulation is rte_ipsec's business outbound only (it inserts the UDP header); inbound the
+        // engine strips it by counting the UDP header into l3_len, and rte_ipsec 22.11 has no inbound NAT-T SA type.
+        prm.Options = (sa.ExtendedSequenceNumbers ? IpsecOptions.Esn : 0) | (outbound && sa.Encapsulation is not null ? IpsecOptions.UdpEncap : 0) |
+            IpsecOptions.CopyDscp | IpsecOptions.Ecn;
         prm.Direction = outbound ? IpsecConstants.DirectionEgress : IpsecConstants.DirectionIngress;
         prm.Protocol = IpsecConstants.ProtocolEsp;
         prm.Mode = IpsecConstants.ModeTunnel;

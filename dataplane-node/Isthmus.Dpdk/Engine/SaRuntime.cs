@@ -27,6 +27,7 @@ internal sealed unsafe class SaRuntime : IDisposable
         SoftPackets = sa.Lifetime.SoftPackets;
         HardPackets = sa.Lifetime.HardPackets;
         HighestSequence = sa.InitialSequenceNumber ?? 0;
+        Replay = new AntiReplayWindow(sa.Direction == EspDirection.Inbound ? sa.ReplayWindow : 0, HighestSequence);
         DontFragment = sa.DontFragment;
     }
 
@@ -60,6 +61,9 @@ internal sealed unsafe class SaRuntime : IDisposable
     public ulong SoftPackets { get; private set; }
 
     public ulong HardPackets { get; private set; }
+
+    /// <summary>The engine's own anti-replay window (inbound SAs).</summary>
+    public AntiReplayWindow Replay { get; }
 
     public ulong Bytes;
     public ulong Packets;

@@ -64,6 +64,8 @@ internal static class IpsecOptions
 {
     public const uint Esn = 1u << 0;
     public const uint UdpEncap = 1u << 1;
+    public const uint CopyDscp = 1u << 2;
+    public const uint Ecn = 1u << 6;
 }
 
 /// <summary>enum values of rte_security used by rte_ipsec_sa_prm.</summary>

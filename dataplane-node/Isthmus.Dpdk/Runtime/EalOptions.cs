@@ -24,7 +24,11 @@ public sealed record EalOptions
     /// <summary>Memory in MiB (<c>-m</c>), 0 for EAL's default (required with <see cref="NoHugePages"/>).</summary>
     public int MemoryMegabytes { get; init; }
 
-    /// <summary><c>--in-memory</c>: no shared runtime files, so several DPDK processes can coexist.</summary>
+    /// <summary>
+    /// <c>--in-memory</c>: no shared runtime files, so several DPDK processes can coexist. EAL refuses it
+    /// with <see cref="NoHugePages"/> (which implies legacy memory); then a per-process
+    /// <c>--file-prefix</c> keeps processes apart instead.
+    /// </summary>
     public bool InMemory { get; init; } = true;
 
     /// <summary>EAL log level (<c>--log-level</c>), e.g. "notice" or "lib.eal:debug"; null for the default.</summary>
@@ -37,9 +41,14 @@ public sealed record EalOptions
     public string[] ToArguments()
     {
         var args = new List<string> { "-l", Lcores };
-        if (InMemory)
+        if (InMemory && !NoHugePages)
         {
             args.Add("--in-memory");
+        }
+        else if (InMemory)
+        {
+            args.Add("--file-prefix");
+            args.Add($"isthmus{Environment.ProcessId}");
         }
 
         if (NoHugePages)
