@@ -18,7 +18,7 @@ namespace Isthmus.Dpdk.Engine;
 /// any thread. They build a new <see cref="EngineTables"/> snapshot, publish it, wait until the
 /// poller has passed a quiescent point and only then free what the old snapshot used.
 /// </remarks>
-public sealed unsafe partial class DpdkEspBackend : IEspBackend
+public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
 {
     private readonly DpdkEngineOptions options;
     private readonly Lock control = new();

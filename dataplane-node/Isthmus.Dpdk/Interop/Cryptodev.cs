@@ -8,6 +8,9 @@ internal static unsafe partial class Cryptodev
     [LibraryImport(DpdkLibraries.Cryptodev, EntryPoint = "rte_cryptodev_get_dev_id", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int GetDevId(string name);
 
+    [LibraryImport(DpdkLibraries.Cryptodev, EntryPoint = "rte_cryptodev_name_get")]
+    public static partial byte* NameGet(byte devId);
+
     [LibraryImport(DpdkLibraries.Cryptodev, EntryPoint = "rte_cryptodev_configure")]
     public static partial int Configure(byte devId, CryptodevConfig* config);
 

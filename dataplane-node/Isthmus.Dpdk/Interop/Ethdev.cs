@@ -8,6 +8,9 @@ internal static unsafe partial class Ethdev
     [LibraryImport(DpdkLibraries.Ethdev, EntryPoint = "rte_eth_dev_get_port_by_name", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int GetPortByName(string name, ushort* portId);
 
+    [LibraryImport(DpdkLibraries.Ethdev, EntryPoint = "rte_eth_dev_get_name_by_port")]
+    public static partial int GetNameByPort(ushort portId, byte* name);
+
     [LibraryImport(DpdkLibraries.Ethdev, EntryPoint = "rte_eth_dev_configure")]
     public static partial int Configure(ushort portId, ushort rxQueues, ushort txQueues, byte* ethConf);
 

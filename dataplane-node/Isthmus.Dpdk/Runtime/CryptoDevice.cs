@@ -44,6 +44,18 @@ public sealed unsafe class CryptoDevice : IDisposable
         return new CryptoDevice((byte)id, name, queuePairs);
     }
 
+    /// <summary>Opens crypto device <paramref name="deviceId"/> (numbered in the order EAL found them).</summary>
+    public static CryptoDevice Open(byte deviceId, ushort queuePairs = 1)
+    {
+        byte* name = Cryptodev.NameGet(deviceId);
+        if (name == null)
+        {
+            throw new DpdkException($"rte_cryptodev_name_get({deviceId}): no such crypto device");
+        }
+
+        return Open(System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)name)!, queuePairs);
+    }
+
     /// <summary>Sets up every queue pair with <paramref name="descriptors"/> entries and starts the device.</summary>
     public void Start(MempoolHandle sessionPool, uint descriptors = 2048)
     {

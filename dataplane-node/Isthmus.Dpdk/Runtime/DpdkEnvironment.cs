@@ -51,7 +51,14 @@ public static unsafe class DpdkEnvironment
     public static void Initialize(EalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string[] arguments = options.ToArguments();
+        Initialize(options.ToArguments());
+    }
+
+    /// <summary>Initialises EAL with a ready argument vector (without the program name), passed unchanged.</summary>
+    public static void Initialize(IReadOnlyList<string> ealArguments)
+    {
+        ArgumentNullException.ThrowIfNull(ealArguments);
+        string[] arguments = ealArguments.ToArray();
         lock (Gate)
         {
             if (initializedWith is not null)

@@ -31,6 +31,9 @@ public sealed record EalOptions
     /// </summary>
     public bool InMemory { get; init; } = true;
 
+    /// <summary>Keep EAL telemetry (a Unix socket under the runtime directory); off by default.</summary>
+    public bool Telemetry { get; init; }
+
     /// <summary>EAL log level (<c>--log-level</c>), e.g. "notice" or "lib.eal:debug"; null for the default.</summary>
     public string? LogLevel { get; init; } = "error";
 
@@ -79,7 +82,11 @@ public sealed record EalOptions
             args.Add(vdev);
         }
 
-        args.Add("--no-telemetry");
+        if (!Telemetry)
+        {
+            args.Add("--no-telemetry");
+        }
+
         if (LogLevel is not null)
         {
             args.Add("--log-level");

@@ -67,6 +67,19 @@ public sealed unsafe class EthPort : IDisposable
         }
     }
 
+    /// <summary>Configures and starts port <paramref name="portId"/> (ports are numbered in the order EAL found them).</summary>
+    public static EthPort Open(ushort portId, MempoolHandle rxPool, ushort rxDescriptors = 1024, ushort txDescriptors = 1024)
+    {
+        byte* name = stackalloc byte[64];
+        int rc = Ethdev.GetNameByPort(portId, name);
+        if (rc != 0)
+        {
+            throw new DpdkException($"rte_eth_dev_get_name_by_port({portId}): no such port", rc);
+        }
+
+        return Open(System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)name)!, rxPool, rxDescriptors, txDescriptors);
+    }
+
     /// <summary>Packet and byte counters of the port (rte_eth_stats_get).</summary>
     public PortStatistics ReadStatistics()
     {
