@@ -202,4 +202,46 @@ public sealed class InboundTests(DpdkFixture fixture)
         Assert.Equal(1UL, (await backend.GetCountersAsync(TestContext.Current.CancellationToken)).GlobalDrops[DropReason.UnknownSpi]);
         Assert.Equal(ControlError.NotFound, (await backend.DeleteSaAsync(0x3006, EspDirection.Inbound, TestContext.Current.CancellationToken)).Error);
     }
+
+    [Fact]
+    [Trait("RFC", "4303 3.4.3")]
+    public async Task Updating_an_sa_keeps_its_counters_and_replay_window()
+    {
+        fixture.RequireDpdk();
+        await using var backend = await TestPackets.Backend(fixture);
+        await backend.AddSaAsync(TestPackets.Inbound(0x3007), TestContext.Current.CancellationToken);
+        using var peer = new EspOutboundCodec(TestPackets.PeerOutbound(0x3007));
+        byte[] inner = TestPackets.InnerIPv4(64, source: "10.2.0.1", destination: "10.1.0.1");
+        byte[][] packets = Enumerable.Range(0, 40).Select(_ => TestPackets.Frame(TestPackets.Encapsulate(peer, inner))).ToArray();
+        fixture.Inject(fixture.Cipher, packets);
+        backend.PollInbound();
+        backend.PollInbound();
+
+        // A new outer address (e.g. the peer moved behind another NAT mapping) needs a new native SA.
+        EspSa moved = TestPackets.Inbound(0x3007);
+        moved = new EspSa
+        {
+            Spi = moved.Spi,
+            Direction = moved.Direction,
+            TunnelSource = System.Net.IPAddress.Parse("198.51.100.77"),
+            TunnelDestination = moved.TunnelDestination,
+            Encryption = moved.Encryption,
+            EncryptionKey = moved.EncryptionKey,
+            ReplayWindow = moved.ReplayWindow,
+            LocalSelectors = moved.LocalSelectors,
+            RemoteSelectors = moved.RemoteSelectors,
+            Lifetime = new EspLifetime(0, 0, 0, 1000),
+        };
+        Assert.True((await backend.UpdateSaAsync(moved, TestContext.Current.CancellationToken)).IsOk);
+        fixture.Inject(fixture.Cipher, [packets[35], TestPackets.Frame(TestPackets.Encapsulate(peer, inner))]);
+        backend.PollInbound();
+
+        Assert.Equal(41, fixture.Drain(fixture.Clear).Count);
+        var sa = (await backend.GetCountersAsync(TestContext.Current.CancellationToken)).Sas.Single();
+        Assert.Equal(41UL, sa.Packets);
+        Assert.Equal(1UL, sa.Drops[DropReason.Replay]);
+        var summary = (await backend.ListSasAsync(TestContext.Current.CancellationToken)).Single();
+        Assert.Equal(41UL, summary.SequenceNumber);
+        Assert.Equal(1000UL, summary.Lifetime.HardPackets);
+    }
 }

@@ -24,7 +24,11 @@ public sealed unsafe partial class DpdkEspBackend
     /// </summary>
     public int Poll()
     {
-        Volatile.Write(ref polling, 1);
+        if (!EnterPoll())
+        {
+            return 0;
+        }
+
         try
         {
             EngineTables t = Volatile.Read(ref tables);
@@ -42,7 +46,11 @@ public sealed unsafe partial class DpdkEspBackend
     /// <summary>One outbound burst only (clear port → cipher port). Returns the packets received.</summary>
     public int PollOutbound()
     {
-        Volatile.Write(ref polling, 1);
+        if (!EnterPoll())
+        {
+            return 0;
+        }
+
         try
         {
             return Outbound(Volatile.Read(ref tables));
@@ -57,7 +65,11 @@ public sealed unsafe partial class DpdkEspBackend
     /// <summary>One inbound burst only (cipher port → clear port). Returns the packets received.</summary>
     public int PollInbound()
     {
-        Volatile.Write(ref polling, 1);
+        if (!EnterPoll())
+        {
+            return 0;
+        }
+
         try
         {
             return Inbound(Volatile.Read(ref tables));
@@ -67,6 +79,22 @@ public sealed unsafe partial class DpdkEspBackend
             Volatile.Write(ref pollGeneration, pollGeneration + 1);
             Volatile.Write(ref polling, 0);
         }
+    }
+
+    /// <summary>
+    /// Marks the poller busy (a full fence, so a concurrent <see cref="Dispose"/> either sees it and
+    /// waits, or is seen here); false once the backend is disposed.
+    /// </summary>
+    private bool EnterPoll()
+    {
+        Interlocked.Exchange(ref polling, 1);
+        if (Volatile.Read(ref disposed))
+        {
+            Volatile.Write(ref polling, 0);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
                 return ValueTask.FromResult(ControlResult.AlreadyExists($"{sa.Name} exists."));
             }
 
-            return ValueTask.FromResult(Install(sa, previous: null));
+            return ValueTask.FromResult(Install(sa, previous: null, keepWindow: false));
         }
     }
 
@@ -134,8 +134,9 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
             }
 
             // A new native SA: keep the counters, carry the sequence state over unless the update sets it.
+            bool keepWindow = sa.InitialSequenceNumber is null && sa.ReplayWindow == old.ReplayWindow;
             EspSa carried = sa.InitialSequenceNumber is null ? CopyWithSequence(sa, Volatile.Read(ref existing.HighestSequence)) : sa;
-            return ValueTask.FromResult(Install(carried, existing));
+            return ValueTask.FromResult(Install(carried, existing, keepWindow));
         }
     }
 
@@ -287,7 +288,7 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
                 return;
             }
 
-            disposed = true;
+            Volatile.Write(ref disposed, true);
             RequestStop();
             EngineTables old = tables;
             tables = EngineTables.Empty(socketId);
@@ -324,7 +325,7 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
         }
     }
 
-    private ControlResult Install(EspSa sa, SaRuntime? previous)
+    private ControlResult Install(EspSa sa, SaRuntime? previous, bool keepWindow)
     {
         uint slot = previous?.Slot ?? uint.MaxValue;
         if (previous is null)
@@ -354,7 +355,7 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
             return ControlResult.Unsupported($"{sa.Name}: {options.CryptoDevice.Name} or rte_ipsec refused the SA: {e.Message}");
         }
 
-        var runtime = new SaRuntime(sa, slot, handle);
+        var runtime = new SaRuntime(sa, slot, handle, keepWindow ? previous!.Replay : null);
         if (previous is not null)
         {
             runtime.Bytes = previous.Bytes;

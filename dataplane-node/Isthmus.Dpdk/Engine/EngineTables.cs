@@ -85,9 +85,8 @@ internal sealed class EngineTables : IDisposable
         {
             EspPolicySelector s = policies[i].Selector;
 
-            // The source selector carries no port range here (port 0 is always inside 0-65535 is not
-            // guaranteed), so its ports are checked separately; the destination selector carries the
-            // destination ports.
+            // CompiledSelector holds one address range and one port range: the destination entry
+            // carries the destination ports, the source ports are kept beside it.
             table[i] = (
                 new CompiledSelector(s.Source, s.Protocol, PortRange.Any),
                 new CompiledSelector(s.Destination, s.Protocol, s.DestinationPorts),

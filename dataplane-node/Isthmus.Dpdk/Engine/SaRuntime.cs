@@ -10,7 +10,7 @@ namespace Isthmus.Dpdk.Engine;
 /// </summary>
 internal sealed unsafe class SaRuntime : IDisposable
 {
-    public SaRuntime(EspSa sa, uint slot, IpsecSaHandle handle)
+    public SaRuntime(EspSa sa, uint slot, IpsecSaHandle handle, AntiReplayWindow? replay = null)
     {
         Sa = sa;
         Slot = slot;
@@ -27,7 +27,7 @@ internal sealed unsafe class SaRuntime : IDisposable
         SoftPackets = sa.Lifetime.SoftPackets;
         HardPackets = sa.Lifetime.HardPackets;
         HighestSequence = sa.InitialSequenceNumber ?? 0;
-        Replay = new AntiReplayWindow(sa.Direction == EspDirection.Inbound ? sa.ReplayWindow : 0, HighestSequence);
+        Replay = replay ?? new AntiReplayWindow(sa.Direction == EspDirection.Inbound ? sa.ReplayWindow : 0, HighestSequence);
         DontFragment = sa.DontFragment;
     }
 
