@@ -109,7 +109,24 @@ public sealed class DpdkFixture : IDisposable
     public void Dispose()
     {
         // Ports, pools and the device live for the process: EAL cannot be re-initialised, and the
-        // OS reclaims DPDK memory at exit.
+        // OS reclaims DPDK memory at exit. Only the runtime directory of --file-prefix would outlive
+        // the process (--no-huge rules out --in-memory), so it goes now.
+        string runtimeDirectory = $"/var/run/dpdk/isthmus{Environment.ProcessId}";
+        try
+        {
+            if (Directory.Exists(runtimeDirectory))
+            {
+                Directory.Delete(runtimeDirectory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover directory is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not root: EAL wrote under $XDG_RUNTIME_DIR or /tmp instead.
+        }
     }
 }
 
