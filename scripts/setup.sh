@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   strongswan-charon strongswan-swanctl libstrongswan-extra-plugins libcharon-extra-plugins
   iperf3 tcpdump iputils-ping nftables iproute2 afl++
+  dpdk dpdk-dev libdpdk-dev pkg-config gcc
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -1,0 +1,45 @@
+namespace Isthmus.Dpdk.Engine;
+
+/// <summary>
+/// What the engine runs on: the clear (LAN) port, the cipher (WAN) port, optionally a port toward
+/// the host kernel (net_tap) for IKE, NAT keepalives and ARP, a started crypto device and the pools.
+/// The caller owns these objects and disposes them after the engine.
+/// </summary>
+public sealed record DpdkEngineOptions
+{
+    public required EthPort ClearPort { get; init; }
+
+    public required EthPort CipherPort { get; init; }
+
+    /// <summary>Where IKE (UDP 500, non-ESP-marker UDP 4500), NAT keepalives and non-IP frames from the cipher side go; null drops them, counted.</summary>
+    public EthPort? HostPort { get; init; }
+
+    public required CryptoDevice CryptoDevice { get; init; }
+
+    public ushort CryptoQueuePair { get; init; }
+
+    public required MempoolHandle SessionPool { get; init; }
+
+    public required MempoolHandle CryptoOpPool { get; init; }
+
+    /// <summary>Ethernet address of the next hop on the cipher side (the peer gateway or router).</summary>
+    public required ReadOnlyMemory<byte> CipherNextHopMac { get; init; }
+
+    /// <summary>Ethernet address of the next hop on the clear side.</summary>
+    public required ReadOnlyMemory<byte> ClearNextHopMac { get; init; }
+
+    /// <summary>Packets per burst (rx, crypto, tx); at most 256.</summary>
+    public int BurstSize { get; init; } = 32;
+
+    /// <summary>Largest number of SAs (both directions) installed at once.</summary>
+    public int MaxSas { get; init; } = 4096;
+
+    /// <summary>UDP port of ESP-in-UDP (RFC 3948) on the cipher side.</summary>
+    public ushort NatTraversalPort { get; init; } = 4500;
+
+    /// <summary>Seconds between two acquire events for one policy.</summary>
+    public int AcquireIntervalMilliseconds { get; init; } = 1000;
+
+    /// <summary>Clock for event time stamps.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
