@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Isthmus.Ike.Config;
 using Isthmus.Ike.Sa;
 using Isthmus.IkeDaemon.Control;
+using Isthmus.IkeDaemon.Dataplane;
 using Isthmus.IkeDaemon.Transport;
 
 namespace Isthmus.IkeDaemon;
@@ -27,9 +28,11 @@ public sealed class IkeDaemonHost
     private readonly Dictionary<string, (DateTimeOffset At, TimeSpan Backoff)> _retry = [];
     private readonly Dictionary<ulong, DateTimeOffset> _lastKeepalive = [];
     private UdpTransport? _transport;
+    private DataplaneInstaller? _dataplane;
 
     private sealed record SnapshotRequest(TaskCompletionSource<DaemonSnapshot> Reply);
     private sealed record TimerTick;
+    private sealed record SoftExpired(uint Spi);
 
     public IkeDaemonHost(DaemonOptions options, IReadOnlyList<TunnelConfig> tunnels, Log log)
     {
@@ -49,6 +52,10 @@ public sealed class IkeDaemonHost
         await using var transport = new UdpTransport(_options.Listen, _options.IkePort, _options.NatTPort);
         _transport = transport;
         transport.Start(_work.Writer);
+        await using var dataplane = _options.DataplaneSocket is { } socket
+            ? new DataplaneInstaller(socket, _log, spi => _work.Writer.TryWrite(new SoftExpired(spi)))
+            : null;
+        _dataplane = dataplane;
         await using var control = new ControlServer(_options.ControlSocket, RequestSnapshotAsync);
         control.Start();
         _log.Info("daemon", $"listening on {_options.Listen} UDP {transport.IkePort} and {transport.NatTPort} (NAT-T); control socket {_options.ControlSocket}; {_manager.Tunnels.Count} tunnel(s)");
@@ -77,6 +84,15 @@ public sealed class IkeDaemonHost
                         _manager.OnTimer(output);
                         InitiateDueTunnels(output);
                         await SendKeepalives();
+                        break;
+                    case SoftExpired soft:
+                        // The dataplane saw the soft byte/packet limit: rekey now (RFC 7296 §2.8).
+                        foreach (var sa in _manager.Sas)
+                            if (sa.ChildSas.FirstOrDefault(c => c.SpiIn == soft.Spi || c.SpiOut == soft.Spi) is { } expiring)
+                            {
+                                _log.Info(sa.Config?.Name ?? "daemon", $"CHILD SA {expiring.Name} {soft.Spi:x8} reached its soft lifetime: rekeying");
+                                sa.RekeyChild(expiring, output);
+                            }
                         break;
                     case SnapshotRequest s:
                         s.Reply.TrySetResult(new DaemonSnapshot(_manager.Sas.Select(SaFormatting.Snapshot).ToList(),
@@ -181,6 +197,7 @@ public sealed class IkeDaemonHost
             case ChildSaEstablished c:
                 var cs = SaFormatting.Snapshot(c.Child);
                 _log.Info(scope, $"CHILD SA {cs.Name} established: spi_in={cs.SpiIn} spi_out={cs.SpiOut} {cs.Algorithms} {(cs.UdpEncapsulation ? "ESP-in-UDP " : "")}local [{string.Join(", ", cs.LocalTs)}] === remote [{string.Join(", ", cs.RemoteTs)}]");
+                if (sa!.Config is { } installConfig) _dataplane?.Install(sa, c.Child, installConfig);
                 _log.Keys(scope, $"child {cs.Name} spi_in={cs.SpiIn} spi_out={cs.SpiOut} encr_i={Convert.ToHexStringLower(c.Child.Keys.EncrI)} integ_i={Convert.ToHexStringLower(c.Child.Keys.IntegI)} encr_r={Convert.ToHexStringLower(c.Child.Keys.EncrR)} integ_r={Convert.ToHexStringLower(c.Child.Keys.IntegR)}");
                 break;
             case ChildSaRekeyed r:
@@ -197,6 +214,8 @@ public sealed class IkeDaemonHost
                 break;
             case ChildSaDeleted d:
                 _log.Info(scope, $"CHILD SA {d.Child.Name} deleted{(d.ByPeer ? " by peer" : "")}: spi_in={d.Child.SpiIn:x8} spi_out={d.Child.SpiOut:x8}");
+                if (sa!.Config is { } removeConfig)
+                    _dataplane?.Remove(d.Child, removeConfig, lastOfItsName: !_manager.Sas.Any(s => s.ChildSas.Any(o => o != d.Child && o.Name == d.Child.Name && !o.Rekeyed && s.Config == removeConfig)));
                 break;
             case IkeSaClosed closed:
                 var msg = $"IKE SA {closed.Sa!.SpiI:x16}_i {closed.Sa.SpiR:x16}_r closed: {closed.Reason}{(closed.Notify is { } n ? $" ({n})" : "")}: {closed.Detail}";

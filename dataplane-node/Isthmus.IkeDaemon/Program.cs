@@ -11,8 +11,10 @@ const string Usage = """
     usage:
       isthmus-iked run --config PATH [--config PATH ...] [--listen ADDR] [--ike-port N] [--natt-port N]
                        [--control SOCKET] [--retransmit-timeout SECONDS] [--retransmit-tries N] [--debug-keys]
+                       [--dataplane SOCKET]
           Loads IpsecTunnel, TrafficSelector and Secret manifests (files or directories), listens on
           UDP ADDR:500 and ADDR:4500, initiates or answers per tunnel, and logs every SA.
+          --dataplane installs every Child SA into the isthmus-dataplane listening on SOCKET.
           --debug-keys also logs the derived keys: for interop debugging only, never in production.
       isthmus-iked list-sas [--control SOCKET] [--json]
           Lists the IKE and Child SAs of the running daemon.
@@ -66,6 +68,7 @@ static async Task<int> Run(string[] args)
             case "--retransmit-timeout": options.RetransmitTimeout = TimeSpan.FromSeconds(double.Parse(Value(args, ref i), System.Globalization.CultureInfo.InvariantCulture)); break;
             case "--retransmit-tries": options.RetransmitTries = int.Parse(Value(args, ref i)); break;
             case "--debug-keys": options.DebugKeys = true; break;
+            case "--dataplane": options.DataplaneSocket = Value(args, ref i); break;
             default: throw new ArgumentException($"unknown option '{args[i]}'");
         }
     }

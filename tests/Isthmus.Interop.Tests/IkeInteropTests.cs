@@ -301,7 +301,7 @@ public class IkeInteropTests
 
     private static bool FixedKey(string? alg) => alg is "CHACHA20_POLY1305" or "3DES_CBC";
 
-    private static string Manifests(NetworkLab lab, string ike, string esp, string startAction, string psk = Psk,
+    internal static string Manifests(NetworkLab lab, string ike, string esp, string startAction, string psk = Psk,
         string ikeRekey = "4h", string childRekey = "1h", string localIdType = "FQDN", string localId = "isthmus.example.com",
         string peerIdType = "FQDN", string peerId = "strongswan.example.com") => $"""
         apiVersion: v1
@@ -358,7 +358,7 @@ public class IkeInteropTests
             refs: [ sites ]
         """;
 
-    private static string SwanConfig(NetworkLab lab, string ike, string esp, bool initiate,
+    internal static string SwanConfig(NetworkLab lab, string ike, string esp, bool initiate,
         string swanId = "strongswan.example.com", string isthmusId = "isthmus.example.com") => $$"""
         connections {
           isthmus {

@@ -24,16 +24,31 @@ public sealed partial class IsthmusDaemon : IAsyncDisposable
     public string Log => _process.Output;
     public bool HasExited => _process.HasExited;
 
-    public static IsthmusDaemon Start(NetworkLab lab, string ns, string manifests, IPAddress listen)
+    public static IsthmusDaemon Start(NetworkLab lab, string ns, string manifests, IPAddress listen, params string[] extraArgs)
     {
         var dir = lab.CreateDirectory($"isthmus-{ns}");
         var config = Path.Combine(dir, "tunnels.yaml");
         File.WriteAllText(config, manifests);
         var control = Path.Combine(dir, "iked.sock");
-        var dll = Path.Combine(AppContext.BaseDirectory, "isthmus-iked.dll");
-        var process = lab.StartProcess(ns, DotnetHost(), dll, "run", "--config", config, "--listen", listen.ToString(),
-            "--control", control, "--debug-keys", "--retransmit-timeout", "1", "--retransmit-tries", "3");
+        var dll = DaemonDll();
+        string[] argv = [DotnetHost(), dll, "run", "--config", config, "--listen", listen.ToString(),
+            "--control", control, "--debug-keys", "--retransmit-timeout", "1", "--retransmit-tries", "3", .. extraArgs];
+        var process = lab.StartProcess(ns, argv);
         return new IsthmusDaemon(process, control);
+    }
+
+    /// <summary>
+    /// The daemon from its own build output (same configuration as this test assembly), so it runs with
+    /// exactly its own dependencies rather than the test's.
+    /// </summary>
+    public static string DaemonDll()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = dir.Parent!.Name; // bin/<Configuration>/net10.0/
+        var root = dir;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Operator.sln"))) root = root.Parent;
+        if (root is null) return Path.Combine(AppContext.BaseDirectory, "isthmus-iked.dll");
+        return Path.Combine(root.FullName, "dataplane-node", "Isthmus.IkeDaemon", "bin", configuration, dir.Name, "isthmus-iked.dll");
     }
 
     public static string DotnetHost()

@@ -159,6 +159,17 @@ public sealed class IkeSa
         if (_outstanding is null) Run(output, StartNextExchange);
     }
 
+    /// <summary>
+    /// Rekeys <paramref name="child"/> now, e.g. because the dataplane reported its soft byte or packet
+    /// limit (RFC 7296 §2.8); it starts as soon as no other exchange is outstanding.
+    /// </summary>
+    public void RekeyChild(ChildSa child, IkeOutput output)
+    {
+        if (State != IkeSaState.Established || !_children.Contains(child) || child.Rekeyed || child.Rekeying) return;
+        child.RekeyAt = Now;
+        OnTimer(output);
+    }
+
     /// <summary>Retransmits, times out half-open SAs, and sends DPD probes when due.</summary>
     public void OnTimer(IkeOutput output) => Run(output, () =>
     {
