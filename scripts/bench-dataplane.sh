@@ -133,7 +133,7 @@ make_inputs() { # size
         --vdev crypto_aesni_gcm0 -- -p 0x3 -P -u 0x2 -l -w 0 -f "$bench/secgw/ep-peer.cfg" \
         --config "(0,0,$lcore),(1,0,$lcore)" > "$work/peer-$size.log" 2>&1 &
     pid=$!
-    if ! python3 "$bench/tools/ethstats.py" until --file-prefix "$prefix" --port 1 --packets "$capture_count" --timeout 60; then
+    if ! python3 "$bench/tools/ethstats.py" until --file-prefix "$prefix" --port 1 --packets "$capture_count" --timeout 60 --pid "$pid"; then
         stop_process "$pid"
         log "could not write the ESP capture for $size B; ipsec-secgw said:"; tail -n 20 "$work/peer-$size.log" >&2
         exit 1
@@ -148,7 +148,7 @@ make_inputs() { # size
         --vdev crypto_aesni_gcm0 -- -p 0x3 -P -u 0x1 -l -w 0 -f "$(secgw_cfg in)" \
         --config "(0,0,$lcore),(1,0,$lcore)" > "$work/check-$size.log" 2>&1 &
     pid=$!
-    if ! python3 "$bench/tools/ethstats.py" until --file-prefix "$prefix" --port 1 --packets "$capture_count" --timeout 60; then
+    if ! python3 "$bench/tools/ethstats.py" until --file-prefix "$prefix" --port 1 --packets "$capture_count" --timeout 60 --pid "$pid"; then
         stop_process "$pid"
         log "the ESP capture for $size B does not decrypt with ep-in.cfg; ipsec-secgw said:"; tail -n 20 "$work/check-$size.log" >&2
         exit 1
@@ -169,8 +169,13 @@ log "inputs ready: $capture_count packets per capture; inbound ESP checked to de
 isthmus_project="${ISTHMUS_BENCH_PROJECT:-$repo/dataplane-node/Isthmus.Dataplane.Bench/Isthmus.Dataplane.Bench.csproj}"
 isthmus_dll="${ISTHMUS_BENCH_DLL:-}"
 isthmus_reason=""
+isthmus_command=()
 if [[ "$skip_isthmus" -eq 1 ]]; then
     isthmus_reason="skipped (--skip-isthmus)"
+elif [[ -n "${ISTHMUS_BENCH_COMMAND:-}" ]]; then
+    # An executable that takes the same arguments, e.g. a native AOT publish of the entry point.
+    read -r -a isthmus_command <<< "$ISTHMUS_BENCH_COMMAND"
+    command -v "${isthmus_command[0]}" > /dev/null || isthmus_reason="ISTHMUS_BENCH_COMMAND=${isthmus_command[0]} not found"
 elif [[ -n "$isthmus_dll" ]]; then
     [[ -f "$isthmus_dll" ]] || isthmus_reason="ISTHMUS_BENCH_DLL=$isthmus_dll does not exist"
 elif [[ ! -f "$isthmus_project" ]]; then
@@ -188,6 +193,8 @@ else
     fi
 fi
 
+if [[ -z "$isthmus_reason" && ${#isthmus_command[@]} -eq 0 ]]; then isthmus_command=(dotnet "$isthmus_dll"); fi
+
 isthmus_args() { # direction
     local spi="$BENCH_SPI_OUT"
     [[ "$1" == in ]] && spi="$BENCH_SPI_IN"
@@ -200,8 +207,9 @@ isthmus_args() { # direction
 
 # ---------------------------------------------------------------------------------------------
 # 4. The cells. Each run: start the engine, wait for traffic on port 1, let it warm up, take the
-#    transmitted-packet delta over --seconds from the EAL telemetry socket, stop it. The result
-#    (packets per second) is written to stdout; on failure a reason and status 1.
+#    transmitted-packet delta over --seconds from the EAL telemetry socket, stop it. Written to
+#    stdout: "<packets/s> <packets per CPU-second of the engine process, or ->"; on failure a
+#    reason and status 1.
 measure() { # engine direction size round
     local engine="$1" direction="$2" size="$3" round="$4" prefix pid logfile result eal=()
     prefix="$(next_prefix "$engine-$direction-$size-$round")"
@@ -212,10 +220,10 @@ measure() { # engine direction size round
         "$secgw" "${eal[@]}" -- $(secgw_args "$direction") > "$logfile" 2>&1 &
     else
         # shellcheck disable=SC2046
-        dotnet "$isthmus_dll" $(isthmus_args "$direction") -- "${eal[@]}" > "$logfile" 2>&1 &
+        "${isthmus_command[@]}" $(isthmus_args "$direction") -- "${eal[@]}" > "$logfile" 2>&1 &
     fi
     pid=$!
-    if result="$(python3 "$bench/tools/ethstats.py" rate --file-prefix "$prefix" --port 1 \
+    if result="$(python3 "$bench/tools/ethstats.py" rate --file-prefix "$prefix" --port 1 --pid "$pid" \
             --seconds "$seconds" --warmup "$warmup" --startup-timeout 60 2> "$logfile.ethstats")"; then
         if [[ "$engine" == isthmus ]]; then
             # The entry point stops by itself after warm-up + seconds; give it a margin, then stop it.
@@ -238,10 +246,23 @@ measure() { # engine direction size round
         fi
     fi
     forget_prefix "$prefix"
-    sed -n 's/.*pps=\([0-9.]*\).*/\1/p' <<< "$result"
+    python3 - "$result" <<'PY'
+import re, sys
+fields = dict(re.findall(r"(\w+)=([0-9.]+)", sys.argv[1]))
+if "pps" not in fields:
+    print(f"no pps in '{sys.argv[1]}'")
+    sys.exit(1)
+pps = float(fields["pps"])
+packets = float(fields.get("packets", pps * float(fields.get("seconds", 0))))
+cpu = float(fields.get("cpu", 0))
+print(f"{pps:.1f}", f"{packets / cpu:.1f}" if cpu > 0 and packets > 0 else "-")
+PY
 }
 
-declare -A best reason
+# Keeps the larger of two figures ("-" means none).
+larger() { python3 -c "import sys; a, b = sys.argv[1:]; print(b if a == '-' or (b != '-' and float(b) > float(a)) else a)" "$1" "$2"; }
+
+declare -A best best_cpu reason
 for round in $(seq 1 "$rounds"); do
     for direction in "${directions[@]}"; do
         for size in "${sizes[@]}"; do
@@ -250,9 +271,9 @@ for round in $(seq 1 "$rounds"); do
                 if [[ "$engine" == isthmus && -n "$isthmus_reason" ]]; then continue; fi
                 log "round $round/$rounds: $engine $direction $size B"
                 if value="$(measure "$engine" "$direction" "$size" "$round")"; then
-                    if [[ -z "${best[$key]-}" ]] || python3 -c "import sys; sys.exit(0 if $value > ${best[$key]} else 1)"; then
-                        best[$key]="$value"
-                    fi
+                    read -r pps per_cpu <<< "$value"
+                    best[$key]="$(larger "${best[$key]--}" "$pps")"
+                    best_cpu[$key]="$(larger "${best_cpu[$key]--}" "$per_cpu")"
                     unset "reason[$key]"
                 elif [[ -z "${best[$key]-}" ]]; then
                     reason[$key]="$value"
@@ -264,24 +285,35 @@ for round in $(seq 1 "$rounds"); do
 done
 
 # ---------------------------------------------------------------------------------------------
-# 5. The ceiling: dpdk-test-crypto-perf, AES-128-GCM on the same crypto PMD and lcore.
+# 5. The ceiling: dpdk-test-crypto-perf, AES-128-GCM on the same crypto PMD and lcore, one process
+#    per operation and buffer size (tools/cryptoperf.py also takes the worker thread's CPU time).
 ceiling=""
 if [[ "$skip_ceiling" -eq 0 ]]; then
     main_lcore=0
     [[ "$lcore" -eq 0 ]] && main_lcore=1
     for op in encrypt decrypt; do
-        prefix="$(next_prefix "cperf-$op")"
-        # shellcheck disable=SC2046
-        if dpdk-test-crypto-perf -l "$main_lcore,$lcore" $(eal_memory) --no-pci --file-prefix "$prefix" \
-                --vdev crypto_aesni_gcm0 -- --ptest throughput --devtype crypto_aesni_gcm --optype aead \
-                --aead-algo aes-gcm --aead-op "$op" --aead-key-sz 16 --aead-iv-sz 12 --digest-sz 16 \
-                --buffer-sz "$(IFS=,; echo "${sizes[*]}")" --total-ops 10000000 --silent > "$work/cperf-$op.log" 2>&1; then
-            # Rows: lcore, buffer size, burst, enqueued, dequeued, failed enq, failed deq, MOps, Gbps, cycles/buffer.
-            ceiling+="$(awk -v op="$op" -v lc="$lcore" '$1 == lc && NF == 10 && $2 ~ /^[0-9]+$/ {
-                printf "  %-7s %5d B buffers: %6.2f Mops  %6.2f Gbit/s\n", op, $2, $8, $9 }' "$work/cperf-$op.log")"$'\n'
-        else
-            ceiling+="  $op: dpdk-test-crypto-perf failed: $(grep -av '^$' "$work/cperf-$op.log" | tail -n 1)"$'\n'
-        fi
+        for size in "${sizes[@]}"; do
+            prefix="$(next_prefix "cperf-$op-$size")"
+            # shellcheck disable=SC2046
+            if result="$(python3 "$bench/tools/cryptoperf.py" --lcore "$lcore" -- \
+                    dpdk-test-crypto-perf -l "$main_lcore,$lcore" $(eal_memory) --no-pci --file-prefix "$prefix" \
+                    --vdev crypto_aesni_gcm0 -- --ptest throughput --devtype crypto_aesni_gcm --optype aead \
+                    --aead-algo aes-gcm --aead-op "$op" --aead-key-sz 16 --aead-iv-sz 12 --digest-sz 16 \
+                    --buffer-sz "$size" --total-ops 10000000 --silent 2>&1)"; then
+                ceiling+="$(python3 - "$op" "$size" "$result" <<'PY'
+import re, sys
+op, size, result = sys.argv[1:]
+f = dict(re.findall(r"(\w+)=([0-9.]+|-)", result))
+per_core = f"{float(f['cpu_mops']):6.2f}" if f["cpu_mops"] != "-" else "     -"
+print(f"  {op:<7} {int(size):5d} B buffers: {float(f['mops']):6.2f} Mops  {float(f['gbps']):6.2f} Gbit/s"
+      f"   per full core {per_core} Mops")
+PY
+)"$'\n'
+            else
+                ceiling+="  $op $size B: $result"$'\n'
+            fi
+            forget_prefix "$prefix"
+        done
     done
 fi
 
@@ -299,8 +331,8 @@ notes=()
 for direction in "${directions[@]}"; do
     for size in "${sizes[@]}"; do
         ipl="$(ip_length "$size")"
-        s="${best[secgw-$direction-$size]-}"
-        i="${best[isthmus-$direction-$size]-}"
+        s="${best[secgw-$direction-$size]-}"; [[ "$s" == "-" ]] && s=""
+        i="${best[isthmus-$direction-$size]-}"; [[ "$i" == "-" ]] && i=""
         if [[ -n "$s" ]]; then s_mpps="$(fmt_mpps "$s")"; s_gbps="$(fmt_gbps "$s" "$ipl")"; else s_mpps="failed"; s_gbps="-"
             notes+=("ipsec-secgw $direction $size B: ${reason[secgw-$direction-$size]-no result}"); fi
         if [[ -n "$i" ]]; then i_mpps="$(fmt_mpps "$i")"; i_gbps="$(fmt_gbps "$i" "$ipl")"; else i_mpps="-"; i_gbps="-"
@@ -311,6 +343,22 @@ for direction in "${directions[@]}"; do
 done
 [[ -n "$isthmus_reason" ]] && echo "Isthmus: not built yet ($isthmus_reason)"
 for note in "${notes[@]}"; do echo "note: $note"; done
+echo
+echo "per full core: packets / CPU-seconds of the engine process (all threads) over the same runs; on a"
+echo "shared machine a polling engine gets part of a core, and this removes that share from the comparison"
+printf '%-10s %-7s | %11s | %12s | %7s\n' direction size "secgw Mpps" "Isthmus Mpps" ratio
+printf '%s\n' "------------------------------------------------------"
+for direction in "${directions[@]}"; do
+    for size in "${sizes[@]}"; do
+        s="${best_cpu[secgw-$direction-$size]--}"
+        i="${best_cpu[isthmus-$direction-$size]--}"
+        s_mpps="-"; i_mpps="-"; ratio="-"
+        [[ "$s" != "-" ]] && s_mpps="$(fmt_mpps "$s")"
+        [[ "$i" != "-" ]] && i_mpps="$(fmt_mpps "$i")"
+        [[ "$s" != "-" && "$i" != "-" ]] && ratio="$(python3 -c "print(f'{$i / $s:.2f}x')")"
+        printf '%-10s %-7s | %11s | %12s | %7s\n' "$direction" "$size B" "$s_mpps" "$i_mpps" "$ratio"
+    done
+done
 if [[ "$skip_ceiling" -eq 0 ]]; then
     echo "ceiling, dpdk-test-crypto-perf crypto_aesni_gcm AES-128-GCM, lcore $lcore:"
     printf '%s' "$ceiling"

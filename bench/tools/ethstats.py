@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Reads a DPDK process's port counters through its telemetry socket (EAL telemetry v2).
 
-  ethstats.py rate  --file-prefix P --port 1 --seconds N [--warmup S] [--startup-timeout T]
+  ethstats.py rate  --file-prefix P --port 1 --seconds N [--warmup S] [--startup-timeout T] [--pid PID]
       waits for the process's telemetry socket and for traffic on the port, lets it run --warmup
       seconds, then prints the transmitted-packet delta over --seconds as
-      "RESULT pps=<float> packets=<int> seconds=<float>".
-  ethstats.py until --file-prefix P --port 1 --packets N [--timeout T]
+      "RESULT pps=<float> packets=<int> seconds=<float>", and with --pid also "cpu=<float>": the
+      CPU seconds the process (all its threads) used meanwhile. A polling engine on a shared
+      machine gets only part of a core; packets / cpu is its rate per full core.
+  ethstats.py until --file-prefix P --port 1 --packets N [--timeout T] [--pid PID]
       returns once the port has transmitted N packets (exit status 1 on timeout).
 
 The socket is /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2 (SOCK_SEQPACKET); a command such as
@@ -31,10 +33,11 @@ class Telemetry:
         self.sock = None
         self.max_output = 16384
 
-    def connect(self, timeout):
+    def connect(self, timeout, pid=None):
         deadline = time.monotonic() + timeout
         last_error = None
         while time.monotonic() < deadline:
+            check_alive(pid)
             try:
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
                 sock.connect(self.path)
@@ -59,9 +62,33 @@ class Telemetry:
         return int(stats["opackets"])
 
 
-def wait_for_traffic(telemetry, port, timeout):
+def check_alive(pid):
+    """Raises when the engine process (if given) has exited: no point waiting for its traffic."""
+    if pid is None:
+        return
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        state = "X"
+    if state in ("Z", "X"):
+        raise TelemetryError(f"engine process {pid} exited")
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process, all threads (/proc/PID/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError as error:
+        raise TelemetryError(f"cannot read CPU time of process {pid}: {error}") from error
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_traffic(telemetry, port, timeout, pid=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        check_alive(pid)
         if telemetry.opackets(port) > 0:
             return
         time.sleep(0.1)
@@ -70,23 +97,27 @@ def wait_for_traffic(telemetry, port, timeout):
 
 def rate(args):
     telemetry = Telemetry(args.file_prefix)
-    telemetry.connect(args.startup_timeout)
-    wait_for_traffic(telemetry, args.port, args.startup_timeout)
+    telemetry.connect(args.startup_timeout, args.pid)
+    wait_for_traffic(telemetry, args.port, args.startup_timeout, args.pid)
     time.sleep(args.warmup)
+    start_cpu = cpu_seconds(args.pid) if args.pid else 0.0
     start_time, start = time.monotonic(), telemetry.opackets(args.port)
     time.sleep(args.seconds)
     end_time, end = time.monotonic(), telemetry.opackets(args.port)
+    end_cpu = cpu_seconds(args.pid) if args.pid else 0.0
     seconds = end_time - start_time
     packets = end - start
-    print(f"RESULT pps={packets / seconds:.1f} packets={packets} seconds={seconds:.3f}")
+    cpu = f" cpu={end_cpu - start_cpu:.2f}" if args.pid else ""
+    print(f"RESULT pps={packets / seconds:.1f} packets={packets} seconds={seconds:.3f}{cpu}")
 
 
 def until(args):
     telemetry = Telemetry(args.file_prefix)
-    telemetry.connect(args.timeout)
+    telemetry.connect(args.timeout, args.pid)
     deadline = time.monotonic() + args.timeout
     sent = 0
     while time.monotonic() < deadline:
+        check_alive(args.pid)
         sent = telemetry.opackets(args.port)
         if sent >= args.packets:
             return
@@ -103,11 +134,13 @@ def main(argv):
     r.add_argument("--seconds", type=float, required=True)
     r.add_argument("--warmup", type=float, default=2.0)
     r.add_argument("--startup-timeout", type=float, default=60.0)
+    r.add_argument("--pid", type=int, help="engine process, to report the CPU time it used")
     u = commands.add_parser("until")
     u.add_argument("--file-prefix", required=True)
     u.add_argument("--port", type=int, default=1)
     u.add_argument("--packets", type=int, required=True)
     u.add_argument("--timeout", type=float, default=60.0)
+    u.add_argument("--pid", type=int, help="the DPDK process: stop waiting if it exits")
     args = parser.parse_args(argv)
     try:
         (rate if args.command == "rate" else until)(args)
