@@ -14,6 +14,21 @@ sources_list=/etc/apt/sources.list.d/isthmus-bench-src.sources
 
 log() { echo "secgw-build: $*" >&2; }
 
+# apt commands, retried while another apt or dpkg holds the lock (other jobs install packages too).
+apt_retry() {
+    local attempt
+    for attempt in $(seq 1 30); do
+        if apt-get -o DPkg::Lock::Timeout=60 "$@"; then return 0; fi
+        log "apt-get $1 failed (attempt $attempt), retrying in 10 s"
+        sleep 10
+    done
+    return 1
+}
+
+find_source() {
+    find "$cache" -maxdepth 1 -type d \( -name "dpdk-stable-$upstream" -o -name "dpdk-$upstream" \) | head -n 1
+}
+
 if ! pkg-config --exists libdpdk; then
     log "libdpdk not found by pkg-config: run 'apt-get install -y dpdk dpdk-dev libdpdk-dev' first"
     exit 1
@@ -33,7 +48,7 @@ if [[ -x "$binary" && "$binary" -nt "$here/build.sh" && "$binary" -nt "$here/rx-
 fi
 
 mkdir -p "$cache"
-src="$(find "$cache" -maxdepth 1 -type d -name "dpdk-stable-$upstream" -o -maxdepth 1 -type d -name "dpdk-$upstream" | head -n 1)"
+src="$(find_source)"
 if [[ -z "$src" || ! -d "$src/examples/ipsec-secgw" ]]; then
     if [[ ! -f "$sources_list" ]]; then
         log "adding deb-src for bookworm main ($sources_list)"
@@ -44,13 +59,16 @@ Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-        apt-get update -qq
+        apt_retry update -qq
     fi
-    command -v dpkg-source > /dev/null || apt-get install -y -qq dpkg-dev
+    command -v dpkg-source > /dev/null || apt_retry install -y -qq dpkg-dev
     log "fetching dpdk $version source package into $cache"
-    # apt-get source runs as the unprivileged _apt user when it can; a root-owned cache is fine for root.
-    (cd "$cache" && apt-get source -qq "dpdk=$version" > /dev/null)
-    src="$(find "$cache" -maxdepth 1 -type d \( -name "dpdk-stable-$upstream" -o -name "dpdk-$upstream" \) | head -n 1)"
+    if ! (cd "$cache" && apt-get source -qq "dpdk=$version" > /dev/null); then
+        # The deb-src index may be missing or stale (lists cleaned, new point release): refresh once.
+        apt_retry update -qq
+        (cd "$cache" && apt-get source -qq "dpdk=$version" > /dev/null)
+    fi
+    src="$(find_source)"
     if [[ -z "$src" || ! -d "$src/examples/ipsec-secgw" ]]; then
         log "dpdk source for $version not found in $cache after apt-get source"
         exit 1
