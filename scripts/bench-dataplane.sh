@@ -171,7 +171,7 @@ isthmus_dll="${ISTHMUS_BENCH_DLL:-}"
 isthmus_reason=""
 isthmus_command=()
 if [[ "$skip_isthmus" -eq 1 ]]; then
-    isthmus_reason="skipped (--skip-isthmus)"
+    isthmus_reason="--skip-isthmus"
 elif [[ -n "${ISTHMUS_BENCH_COMMAND:-}" ]]; then
     # An executable that takes the same arguments, e.g. a native AOT publish of the entry point.
     read -r -a isthmus_command <<< "$ISTHMUS_BENCH_COMMAND"
@@ -341,7 +341,11 @@ for direction in "${directions[@]}"; do
         printf '%-10s %-7s | %11s %9s | %11s %9s | %7s\n' "$direction" "$size B" "$s_mpps" "$s_gbps" "$i_mpps" "$i_gbps" "$ratio"
     done
 done
-[[ -n "$isthmus_reason" ]] && echo "Isthmus: not built yet ($isthmus_reason)"
+if [[ "$skip_isthmus" -eq 1 ]]; then
+    echo "Isthmus: not run (--skip-isthmus)"
+elif [[ -n "$isthmus_reason" ]]; then
+    echo "Isthmus: not built yet ($isthmus_reason)"
+fi
 for note in "${notes[@]}"; do echo "note: $note"; done
 echo
 echo "per full core: packets / CPU-seconds of the engine process (all threads) over the same runs; on a"
