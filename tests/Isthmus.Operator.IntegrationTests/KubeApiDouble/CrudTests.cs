@@ -4,7 +4,7 @@ using Isthmus.KubeApiDouble;
 using k8s;
 using k8s.Models;
 
-namespace Isthmus.KubeApiDouble.Tests;
+namespace Isthmus.Operator.IntegrationTests.KubeApiDouble;
 
 public sealed class CrudTests
 {

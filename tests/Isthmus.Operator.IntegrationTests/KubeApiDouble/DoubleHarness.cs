@@ -6,7 +6,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace Isthmus.KubeApiDouble.Tests;
+namespace Isthmus.Operator.IntegrationTests.KubeApiDouble;
 
 /// <summary>A started double and a real KubernetesClient pointed at it.</summary>
 internal sealed class DoubleHarness : IAsyncDisposable
