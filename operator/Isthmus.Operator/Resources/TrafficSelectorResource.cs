@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+using Isthmus.Api.V1Alpha1;
+using k8s;
+using K8sMeta = k8s.Models.V1ObjectMeta;
+
+namespace Isthmus.Operator.Resources;
+
+/// <summary>A TrafficSelector as the API server serves it (Isthmus spec, Kubernetes metadata).</summary>
+public sealed class TrafficSelectorResource : IKubernetesObject<K8sMeta>
+{
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = V1Alpha1IpsecTunnel.GroupVersion;
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = V1Alpha1TrafficSelector.KindName;
+
+    [JsonPropertyName("metadata")]
+    public K8sMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("spec")]
+    public V1Alpha1TrafficSelectorSpec Spec { get; set; } = new();
+
+    public V1Alpha1TrafficSelector ToApi() => new()
+    {
+        Metadata = new V1ObjectMeta { Name = Metadata.Name, Namespace = Metadata.NamespaceProperty },
+        Spec = Spec,
+    };
+
+    public override string ToString() => $"TrafficSelector {Metadata.NamespaceProperty}/{Metadata.Name}";
+}
