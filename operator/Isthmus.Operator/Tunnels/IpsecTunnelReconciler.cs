@@ -87,10 +87,11 @@ public sealed class IpsecTunnelReconciler : IReconciler
         }
 
         var status = TunnelStatusBuilder.Build(tunnel.Status, tunnel.Metadata.Generation, validation, placement, _time.GetUtcNow());
-        if (!TunnelStatusBuilder.Same(tunnel.Status, status))
+        var previousStatus = tunnel.Status;
+        if (!TunnelStatusBuilder.Same(previousStatus, status))
         {
             await _store.UpdateStatusAsync(tunnel, status, cancellationToken).ConfigureAwait(false);
-            await RecordTransitionsAsync(tunnel, validation, placement, previousNode, cancellationToken).ConfigureAwait(false);
+            await RecordTransitionsAsync(tunnel, previousStatus, validation, placement, previousNode, cancellationToken).ConfigureAwait(false);
         }
         return Result.Done;
     }
@@ -135,6 +136,8 @@ public sealed class IpsecTunnelReconciler : IReconciler
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
+        // New and changed configs first (the standby takes over before the failed node is cleaned up).
+        var empty = new List<string>();
         foreach (var nodeName in targets)
         {
             var validations = (placedOn.TryGetValue(nodeName, out var placed) ? placed : [])
@@ -143,11 +146,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
                 .ToList();
             if (validations.Count == 0)
             {
-                if (deployed.ContainsKey(nodeName))
-                {
-                    await _store.DeleteNodeConfigAsync(nodeName, cancellationToken).ConfigureAwait(false);
-                    _logger.LogInformation("Removed the IKE pod and config of node {Node}: no tunnel is placed there", nodeName);
-                }
+                empty.Add(nodeName);
                 continue;
             }
             var uid = nodes.FirstOrDefault(n => n.Name == nodeName)?.Uid;
@@ -159,12 +158,17 @@ public sealed class IpsecTunnelReconciler : IReconciler
             await _store.ApplyNodeConfigAsync(config, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Deployed {Config}", config.ToString());
         }
+        foreach (var nodeName in empty.Where(deployed.ContainsKey))
+        {
+            await _store.DeleteNodeConfigAsync(nodeName, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Removed the IKE pod and config of node {Node}: no tunnel is placed there", nodeName);
+        }
     }
 
-    private async Task RecordTransitionsAsync(IpsecTunnelResource tunnel, TunnelValidation validation, PlacementDecision? placement, string? previousNode, CancellationToken cancellationToken)
+    private async Task RecordTransitionsAsync(IpsecTunnelResource tunnel, Api.V1Alpha1.V1Alpha1IpsecTunnelStatus? previousStatus, TunnelValidation validation, PlacementDecision? placement, string? previousNode, CancellationToken cancellationToken)
     {
         var regarding = new EventReference(tunnel.ApiVersion, tunnel.Kind, tunnel.Metadata.NamespaceProperty ?? "", tunnel.Metadata.Name ?? "", tunnel.Metadata.Uid);
-        var wasAccepted = Conditions.Find(tunnel.Status?.Conditions, ConditionTypes.Accepted);
+        var wasAccepted = Conditions.Find(previousStatus?.Conditions, ConditionTypes.Accepted);
         if (!validation.Accepted)
         {
             if (wasAccepted?.Status != Api.V1Alpha1.V1Alpha1ConditionStatus.False || wasAccepted.Message != validation.Message)
@@ -183,7 +187,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
         }
         if (placement.Active is null)
         {
-            if (previousNode is not null || Conditions.Find(tunnel.Status?.Conditions, ConditionTypes.Scheduled)?.Status != Api.V1Alpha1.V1Alpha1ConditionStatus.False)
+            if (previousNode is not null || Conditions.Find(previousStatus?.Conditions, ConditionTypes.Scheduled)?.Status != Api.V1Alpha1.V1Alpha1ConditionStatus.False)
             {
                 await _events.RecordAsync(regarding, EventType.Warning, "NoReadyNode", "Place", "no Ready gateway node matches the tunnel's nodeSelector", cancellationToken).ConfigureAwait(false);
             }

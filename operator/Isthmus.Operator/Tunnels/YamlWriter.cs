@@ -74,11 +74,10 @@ internal static partial class YamlWriter
         {
             return "null";
         }
-        var element = value.GetValue<JsonElement>();
-        return element.ValueKind switch
+        return value.GetValueKind() switch
         {
-            JsonValueKind.String => Quote(element.GetString()!),
-            JsonValueKind.Number => element.GetRawText(),
+            JsonValueKind.String => Quote(value.GetValue<string>()),
+            JsonValueKind.Number => value.ToJsonString(),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
             _ => "null",
