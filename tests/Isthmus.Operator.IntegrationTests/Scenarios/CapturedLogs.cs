@@ -10,6 +10,15 @@ internal sealed class CapturedLogs : ILoggerProvider, ILoggerFactory
 
     public IReadOnlyCollection<string> Lines => _lines;
 
+    /// <summary>Adds a line written by an operator process.</summary>
+    public void Add(string source, string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} [{source}] {line}");
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void AddProvider(ILoggerProvider provider)

@@ -146,7 +146,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
     /// <summary>Starts <c>isthmus-operator</c> as a separate process (so that a test can kill it outright).</summary>
     public Process StartOperatorProcess(string identity)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "isthmus-operator.dll");
+        var dll = OperatorDll();
         var options = Options(Api, identity);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
@@ -159,12 +159,36 @@ internal sealed class OperatorCluster : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => Logs.Add(identity, e.Data);
+        process.ErrorDataReceived += (_, e) => Logs.Add(identity, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// <c>isthmus-operator.dll</c> in the operator's own build output (same configuration as these tests): the copy
+    /// beside the tests cannot run on its own, because this project binds its logging assemblies to the ASP.NET
+    /// shared framework (for the API double) and so does not carry the operator's package copies.
+    /// </summary>
+    public static string OperatorDll()
+    {
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = baseDir.Name;
+        var configuration = baseDir.Parent!.Name;
+        var root = baseDir;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Operator.sln")))
+        {
+            root = root.Parent;
+        }
+
+        if (root is null)
+        {
+            throw new InvalidOperationException("Operator.sln not found above " + AppContext.BaseDirectory);
+        }
+
+        return Path.Combine(root.FullName, "operator", "Isthmus.Operator", "bin", configuration, framework, "isthmus-operator.dll");
     }
 
     public async Task ApplyAsync(JsonObject tunnel) =>
