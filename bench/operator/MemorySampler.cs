@@ -7,7 +7,7 @@ namespace Isthmus.Operator.Bench;
 /// Samples memory every 50 ms: of an operator process (resident set from <c>/proc/PID/status</c>; the kernel's
 /// VmHWM is read at the end as the exact peak), or of this process (working set and GC heap).
 /// </summary>
-internal sealed class MemorySampler : IAsyncDisposable
+internal sealed class MemorySampler : IAsyncDisposable, IDisposable
 {
     private readonly Process? _process;
     private readonly CancellationTokenSource _stop = new();
@@ -74,11 +74,17 @@ internal sealed class MemorySampler : IAsyncDisposable
         return null;
     }
 
+    public void Dispose() => _stop.Dispose();
+
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         Sample();
         await _stop.CancelAsync();
         await _loop;
-        _stop.Dispose();
     }
 }

@@ -102,7 +102,7 @@ else
 }
 
 var exit = 0;
-await using (var memory = new MemorySampler(process))
+using (var memory = new MemorySampler(process))
 {
     var phase1 = await WaitConverged("phase 1 (cold start)");
     if (phase1 is null)
@@ -133,6 +133,7 @@ await using (var memory = new MemorySampler(process))
         var kernelPeak = memory.KernelPeakBytes;
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
+        await memory.DisposeAsync();
         Console.WriteLine($"bench: operator process peak working set {Mb(kernelPeak ?? memory.PeakWorkingSetBytes)} (VmHWM), sampled peak RSS {Mb(memory.PeakWorkingSetBytes)}");
     }
     else
