@@ -166,7 +166,7 @@ log "inputs ready: $capture_count packets per capture; inbound ESP checked to de
 
 # ---------------------------------------------------------------------------------------------
 # 3. The Isthmus entry point (contract in bench/README.md).
-isthmus_project="${ISTHMUS_BENCH_PROJECT:-$repo/dataplane-node/Isthmus.Dpdk/Bench/Isthmus.Dataplane.Bench.csproj}"
+isthmus_project="${ISTHMUS_BENCH_PROJECT:-$repo/dataplane-node/Isthmus.Dataplane.Bench/Isthmus.Dataplane.Bench.csproj}"
 isthmus_dll="${ISTHMUS_BENCH_DLL:-}"
 isthmus_reason=""
 isthmus_command=()
