@@ -47,7 +47,10 @@ public sealed class KubernetesListWatcher<T, TList> : IListWatcher<T>
         // The typed WatchAsync over a list call is the one path that decodes custom resources into T (the
         // generated WatchListCustomObject*Async calls yield untyped objects), so keep it despite the notice.
 #pragma warning disable CS0618
-        var stream = request.WatchAsync<T, TList>(onError: null, cancellationToken: cancellationToken);
+        // KubernetesClient hands an ERROR event (410 Expired arrives as one, with HTTP 200) only to onError and then
+        // ends the stream: keep it, so the end of the stream can be told apart from an expired resourceVersion.
+        Exception? streamError = null;
+        var stream = request.WatchAsync<T, TList>(onError: e => streamError = e, cancellationToken: cancellationToken);
 #pragma warning restore CS0618
         await using var enumerator = stream.GetAsyncEnumerator(cancellationToken);
         while (true)
@@ -63,6 +66,10 @@ public sealed class KubernetesListWatcher<T, TList> : IListWatcher<T>
             }
             if (!more)
             {
+                if (streamError is KubernetesException { Status.Code: (int)HttpStatusCode.Gone } gone)
+                {
+                    throw new ResourceVersionExpiredException(gone.Status?.Message ?? "410 Gone", gone);
+                }
                 yield break;
             }
             yield return enumerator.Current;

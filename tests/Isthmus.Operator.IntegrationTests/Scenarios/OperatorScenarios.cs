@@ -196,13 +196,8 @@ public sealed class OperatorScenarios
     [Fact]
     public async Task A_watch_resumed_past_the_kept_history_relists_and_loses_no_update()
     {
-        // Known operator defect (operator/Isthmus.Operator.Runtime/Cache/KubernetesListWatcher.cs): the watch is
-        // opened with onError: null, and KubernetesClient hands a watch ERROR event (410 Expired, which a real API
-        // server sends as HTTP 200 + ERROR when the resourceVersion is older than its watch cache) only to onError.
-        // The stream just ends, so the informer re-watches from the same expired resourceVersion forever and never
-        // relists. Remove this skip once the operator branch fixes it; the test fails until then.
-        Assert.Skip("blocked by the operator: a 410 ERROR watch event is swallowed (KubernetesListWatcher passes onError: null), so no relist happens");
-
+        // A real API server answers a watch from a resourceVersion older than its watch cache with HTTP 200 and an
+        // ERROR event (410 Expired); the informer must list again rather than re-watch from the expired version.
         await using var cluster = await OperatorCluster.StartAsync();
         cluster.StartOperator("op-0");
         await cluster.ApplyAsync(OperatorCluster.Tunnel("hq-to-branch"));
