@@ -27,8 +27,10 @@ public class DataplaneInstallTests
 
         const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
         await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, IkeInteropTests.SwanConfig(lab, ike, esp, initiate: false), cancellationToken: ct);
-        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, IkeInteropTests.Manifests(lab, ike, esp, "Initiate"), lab.AddressA,
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, IkeInteropTests.Manifests(lab, ike, esp, "Respond"), lab.AddressA,
             "--dataplane", socket);
+        await IkeInteropTests.WaitListening(isthmus);
+        Assert.True((await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20))).Succeeded, isthmus.Log);
         var ours = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(30));
         var child = ours.ChildSas[0];
 
@@ -38,7 +40,8 @@ public class DataplaneInstallTests
         Assert.Equal(child.SpiIn, inbound.Spi.ToString("x8"));
         Assert.Equal(child.SpiOut, outbound.Spi.ToString("x8"));
         Assert.Equal(EspEncryptionAlgorithm.AesGcm16_128, outbound.Encryption);
-        Assert.Equal(lab.AddressA, outbound.TunnelSource);
+        Assert.Equal(lab.AddressA, outbound.TunnelSource); // the responder's own address
+
         Assert.Equal(lab.AddressB, outbound.TunnelDestination);
         Assert.NotNull(outbound.Encapsulation); // kernel-libipsec claims a NAT: ESP in UDP 4500
         var policies = await client.ListPoliciesAsync(ct);
