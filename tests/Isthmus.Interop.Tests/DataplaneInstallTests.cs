@@ -44,8 +44,8 @@ public class DataplaneInstallTests
 
         Assert.Equal(lab.AddressB, outbound.TunnelDestination);
         Assert.NotNull(outbound.Encapsulation); // kernel-libipsec claims a NAT: ESP in UDP 4500
-        var policies = await client.ListPoliciesAsync(ct);
-        Assert.Equal(2, policies.Count);
+        // SAs go in first, then the policies that point at them.
+        var policies = await WaitFor(() => client.ListPoliciesAsync(ct), l => l.Count == 2, isthmus);
         Assert.Contains(policies, p => p.Direction == PolicyDirection.Out && p.Spi == outbound.Spi);
         Assert.Contains(policies, p => p.Direction == PolicyDirection.In && p.Spi == inbound.Spi);
 
@@ -54,8 +54,7 @@ public class DataplaneInstallTests
         var rekeyed = await isthmus.WaitForAsync(s => s.ChildSas.Count == 1 && s.ChildSas[0].SpiIn != child.SpiIn, TimeSpan.FromSeconds(15));
         var newIn = Convert.ToUInt32(rekeyed.ChildSas[0].SpiIn, 16);
         sas = await WaitFor(() => client.ListSasAsync(ct), l => l.Count == 2 && l.Any(s => s.Spi == newIn), isthmus);
-        policies = await client.ListPoliciesAsync(ct);
-        Assert.Equal(2, policies.Count);
+        policies = await WaitFor(() => client.ListPoliciesAsync(ct), l => l.Count == 2 && l.Any(p => p.Spi == newIn), isthmus);
         Assert.Contains(policies, p => p.Direction == PolicyDirection.In && p.Spi == newIn);
 
         // strongSwan deletes the IKE SA: the dataplane is emptied.
