@@ -15,7 +15,7 @@ public static class DataplaneCli
     public const string Usage = """
         usage: isthmus-dataplane <command> [options]
 
-          serve     --socket PATH --backend managed|dpdk [--backend-option KEY=VALUE ...]
+          serve     --socket PATH --backend managed|dpdk [BACKEND OPTIONS] [-- EAL ARGUMENTS]
                     run the dataplane and serve its control API on a Unix socket (mode 0600)
           sas       --socket PATH   list installed SAs (no keys), like 'ip xfrm state'
           policies  --socket PATH   list the SPD, like 'ip xfrm policy'
@@ -23,6 +23,20 @@ public static class DataplaneCli
           events    --socket PATH   follow soft/hard expire and acquire events until Ctrl+C
 
         --socket defaults to /run/isthmus/dataplane.sock
+
+        serve --backend dpdk options (also accepted as --backend-option NAME=VALUE):
+          --clear-port DEV            clear (LAN) port: ethdev name (net_tap0, net_af_packet0, 0000:03:00.0) or number
+          --cipher-port DEV           cipher (WAN) port
+          --crypto-device NAME        cryptodev, e.g. crypto_aesni_gcm0, crypto_aesni_mb0, crypto_openssl0
+          --cipher-next-hop-mac MAC   destination MAC of ESP frames (peer gateway or WAN router)
+          --clear-next-hop-mac MAC    destination MAC of decrypted frames (default: the clear port's own, right for net_tap)
+          --host-port DEV             port toward the kernel (net_tap) for IKE, NAT keepalives and ARP from the WAN
+          --lcore N                   EAL worker lcore of the poll loop (default: the first worker, else a registered thread)
+          --idle-sleep-us N           sleep N us when idle (default 0: poll without pause)
+          --burst N  --mbufs N  --max-sas N
+          -- EAL ARGUMENTS            passed to rte_eal_init unchanged, e.g.
+                                      -- -l 0,1 --in-memory --no-pci --vdev net_tap0,iface=isth0
+                                         --vdev net_af_packet0,iface=eth1 --vdev crypto_aesni_mb0
         """;
 
     public static async Task<int> RunAsync(string[] args, BackendFactory backends, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -97,6 +111,11 @@ public static class DataplaneCli
     private static async Task<int> ServeAsync(CommandLine line, string socket, BackendFactory backends, TextWriter error, CancellationToken cancellationToken)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string name in line.Names.Where(n => n is not ("socket" or "backend" or "backend-option")))
+        {
+            settings[name] = line.Get(name)!;
+        }
+
         foreach (string option in line.GetAll("backend-option"))
         {
             int equals = option.IndexOf('=');
@@ -120,7 +139,7 @@ public static class DataplaneCli
         }
 
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
-        var backend = backends.TryCreate(line.Get("backend") ?? "managed", new BackendOptions(settings, loggerFactory), out string problem);
+        var backend = backends.TryCreate(line.Get("backend") ?? "managed", new BackendOptions(settings, loggerFactory) { PassThrough = line.PassThrough }, out string problem);
         if (backend is null)
         {
             await error.WriteLineAsync(problem).ConfigureAwait(false);
