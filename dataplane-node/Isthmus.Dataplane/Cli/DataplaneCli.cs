@@ -17,6 +17,8 @@ public static class DataplaneCli
 
           serve     --socket PATH --backend managed|dpdk [BACKEND OPTIONS] [-- EAL ARGUMENTS]
                     run the dataplane and serve its control API on a Unix socket (mode 0600)
+          apply     --socket PATH --file FILE
+                    install the statically keyed SAs and policies of a JSON file (see SaFile)
           sas       --socket PATH   list installed SAs (no keys), like 'ip xfrm state'
           policies  --socket PATH   list the SPD, like 'ip xfrm policy'
           counters  --socket PATH   per-SA packets, bytes and drops by reason
@@ -56,6 +58,8 @@ public static class DataplaneCli
             {
                 case "serve":
                     return await ServeAsync(line, socket, backends, error, cancellationToken).ConfigureAwait(false);
+                case "apply":
+                    return await ApplyAsync(line, socket, output, error, cancellationToken).ConfigureAwait(false);
                 case "sas":
                 {
                     using var client = new DataplaneClient(socket);
@@ -106,6 +110,52 @@ public static class DataplaneCli
         {
             return 0;
         }
+    }
+
+    private static async Task<int> ApplyAsync(CommandLine line, string socket, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        string? path = line.Get("file");
+        if (path is null)
+        {
+            await error.WriteLineAsync("apply needs --file FILE").ConfigureAwait(false);
+            return 2;
+        }
+
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"cannot read {path}: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        SaFile? file = SaFile.Parse(text, out string problem);
+        if (file is null)
+        {
+            await error.WriteLineAsync($"{path}: {problem}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var client = new DataplaneClient(socket);
+        int refused = 0;
+        foreach (var sa in file.Sas)
+        {
+            var result = await client.AddSaAsync(sa, cancellationToken).ConfigureAwait(false);
+            refused += result.IsOk ? 0 : 1;
+            await (result.IsOk ? output : error).WriteLineAsync(result.IsOk ? $"added {sa}" : $"{sa.Name}: {result.Error}: {result.Detail}").ConfigureAwait(false);
+        }
+
+        foreach (var policy in file.Policies)
+        {
+            var result = await client.AddPolicyAsync(policy, cancellationToken).ConfigureAwait(false);
+            refused += result.IsOk ? 0 : 1;
+            await (result.IsOk ? output : error).WriteLineAsync(result.IsOk ? $"added policy {policy}" : $"policy {policy.Id}: {result.Error}: {result.Detail}").ConfigureAwait(false);
+        }
+
+        return refused == 0 ? 0 : 1;
     }
 
     private static async Task<int> ServeAsync(CommandLine line, string socket, BackendFactory backends, TextWriter error, CancellationToken cancellationToken)

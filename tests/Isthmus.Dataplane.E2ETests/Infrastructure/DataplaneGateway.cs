@@ -54,14 +54,14 @@ public sealed class DataplaneGateway : IDisposable
     public async Task AddSaAsync(EspSa sa, CancellationToken cancellationToken)
     {
         ControlResult result = await Client.AddSaAsync(sa, cancellationToken);
-        Assert.True(result.IsOk, $"{Namespace}: adding {sa.Name} was refused: {result}");
+        Assert.True(result.IsOk, $"{Namespace}: adding {sa.Name} was refused: {result.Error}: {result.Detail}");
     }
 
     /// <summary>Installs a policy and fails the test with the dataplane's reason if it is refused.</summary>
     public async Task AddPolicyAsync(EspPolicy policy, CancellationToken cancellationToken)
     {
         ControlResult result = await Client.AddPolicyAsync(policy, cancellationToken);
-        Assert.True(result.IsOk, $"{Namespace}: adding policy {policy.Id} was refused: {result}");
+        Assert.True(result.IsOk, $"{Namespace}: adding policy {policy.Id} was refused: {result.Error}: {result.Detail}");
     }
 
     public void Dispose() => Client.Dispose();

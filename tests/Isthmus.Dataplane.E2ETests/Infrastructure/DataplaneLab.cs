@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Isthmus.Dataplane.Hosting;
 using Isthmus.Dpdk;
 using Isthmus.Interop.Tests.Infrastructure;
 
@@ -189,7 +190,7 @@ public sealed class DataplaneLab : IAsyncDisposable
         ProcessResult result = await RunAsync(ns, "ip", "-j", "link", "show", "dev", link);
         using JsonDocument json = JsonDocument.Parse(result.StandardOutput);
         string text = json.RootElement[0].GetProperty("address").GetString()!;
-        Assert.True(Hosting.DpdkServeOptions.TryParseMac(text, out byte[] mac), $"{link}: '{text}' is not a MAC address");
+        Assert.True(DpdkServeOptions.TryParseMac(text, out byte[] mac), $"{link}: '{text}' is not a MAC address");
         return mac;
     }
 
@@ -211,7 +212,7 @@ public sealed class DataplaneLab : IAsyncDisposable
         [
             DotnetHost, DataplaneExecutable, "serve", "--socket", socket, "--backend", "dpdk",
             "--clear-port", "net_tap0", "--cipher-port", "net_af_packet0", "--crypto-device", $"{cryptoDevice}0",
-            "--cipher-next-hop-mac", Hosting.DpdkServeOptions.FormatMac(cipherNextHopMac),
+            "--cipher-next-hop-mac", DpdkServeOptions.FormatMac(cipherNextHopMac),
             "--idle-sleep-us", "20",
             "--",
             // Two lcores that float over all CPUs (the test shares the machine), anonymous memory, one
