@@ -216,10 +216,11 @@ public sealed class DataplaneLab : IAsyncDisposable
             "--idle-sleep-us", "20",
             "--",
             // Two lcores that float over all CPUs (the test shares the machine), anonymous memory, one
-            // runtime directory per gateway (--in-memory needs hugepages).
+            // runtime directory per gateway (--in-memory needs hugepages); an af_packet ring of 4096 frames
+            // (the default 512 overflows under iperf3).
             "--lcores", $"0@({cpus}),1@({cpus})", "--no-huge", "-m", "256", "--file-prefix", filePrefix,
             "--no-pci", "--no-telemetry", "--log-level", "error",
-            "--vdev", $"net_tap0,iface={tap}", "--vdev", $"net_af_packet0,iface={wanLink}", "--vdev", $"{cryptoDevice}0",
+            "--vdev", $"net_tap0,iface={tap}", "--vdev", $"net_af_packet0,iface={wanLink},framecnt=4096", "--vdev", $"{cryptoDevice}0",
         ];
         LabProcess process = Lab.StartProcess(ns, argv);
         var gateway = new DataplaneGateway(ns, socket, process);
