@@ -1,0 +1,25 @@
+namespace Isthmus.KubeApiDouble;
+
+/// <summary>
+/// A resource request as the API server's request-info resolver sees it.
+/// </summary>
+/// <param name="Verb">get, list, watch, create, update, patch, delete or deletecollection.</param>
+/// <param name="Resource">The resource addressed.</param>
+/// <param name="Namespace">The namespace in the URL, if any.</param>
+/// <param name="Name">The object name in the URL, if any.</param>
+/// <param name="Subresource">The subresource (<c>status</c>), if any.</param>
+/// <param name="Path">The URL path.</param>
+public sealed record ApiRequest(string Verb, ApiResource Resource, string? Namespace, string? Name, string? Subresource, string Path)
+{
+    /// <summary>Whether the verb changes state.</summary>
+    public bool IsWrite => Verb is "create" or "update" or "patch" or "delete" or "deletecollection";
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Verb} {Resource.QualifiedName}{(Namespace is null ? "" : " -n " + Namespace)}{(Name is null ? "" : " " + Name)}{(Subresource is null ? "" : "/" + Subresource)}";
+}
+
+/// <summary>A completed resource request and the HTTP status it got.</summary>
+/// <param name="Request">The request.</param>
+/// <param name="StatusCode">The HTTP status code answered.</param>
+public sealed record ApiRequestRecord(ApiRequest Request, int StatusCode);
