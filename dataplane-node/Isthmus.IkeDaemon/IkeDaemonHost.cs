@@ -97,8 +97,10 @@ public sealed class IkeDaemonHost
 
         // Orderly shutdown: tell peers (RFC 7296 §1.4.1), without waiting for their answers.
         var bye = new IkeOutput();
-        foreach (var sa in _manager.Sas.Where(s => s.State == IkeSaState.Established).ToList()) sa.Delete(bye);
+        var established = _manager.Sas.Where(s => s.State == IkeSaState.Established).ToList();
+        foreach (var sa in established) sa.Delete(bye);
         await Flush(bye);
+        _status.Stopped(established);
         await tickLoop;
         _log.Info("daemon", "stopped");
     }

@@ -68,6 +68,23 @@ public sealed class TunnelStatusTracker
         foreach (var state in touched) _sink.SnapshotChanged(Snapshot(state, all));
     }
 
+    /// <summary>
+    /// The daemon is stopping and sent a Delete for each of <paramref name="deleted"/> without waiting for the
+    /// answers (RFC 7296 §1.4.1): the SAs are gone from this end, so every tunnel is published without an SA.
+    /// </summary>
+    public void Stopped(IReadOnlyCollection<IkeSa> deleted)
+    {
+        foreach (var sa in deleted)
+        {
+            if (TunnelOf(sa) is not { } state) continue;
+            state.IkeFailure = (TunnelEventReasons.Deleted, $"the IKE daemon stopped and deleted the IKE SA with {sa.RemoteEndpoint}");
+            state.ChildFailure = null;
+            _sink.EventHappened(new TunnelEvent(state.Key, EventType.Normal, TunnelEventReasons.Deleted, "DeleteIkeSa",
+                $"IKE SA deleted by this end (the IKE daemon is stopping): SPIs {sa.SpiI:x16}_i {sa.SpiR:x16}_r"));
+        }
+        foreach (var state in _tunnels.Values) _sink.SnapshotChanged(Snapshot(state, []));
+    }
+
     private TunnelState? TunnelOf(IkeSa? sa)
     {
         // A responder knows its tunnel only once IKE_AUTH matched the peer's identity; before that (or when
