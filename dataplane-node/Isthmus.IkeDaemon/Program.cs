@@ -100,7 +100,17 @@ static async Task<int> Run(string[] args)
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
     using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
         System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
-    using var client = kube.Enabled ? new k8s.Kubernetes(kube.ClientConfiguration()) : null;
+    k8s.Kubernetes? client = null;
+    try
+    {
+        if (kube.Enabled) client = new k8s.Kubernetes(kube.ClientConfiguration());
+    }
+    catch (k8s.Exceptions.KubeConfigException e)
+    {
+        log.Error("status", $"cannot build the Kubernetes client: {e.Message}");
+        return 1;
+    }
+    using var clientLifetime = client;
     await using ITunnelStatusSink status = client is null ? NoTunnelStatusSink.Instance : KubernetesTunnelStatusSink.Create(client, kube.NodeName, log);
     if (client is not null) log.Info("daemon", $"writing tunnel status and Events to {client.BaseUri} as node {kube.NodeName ?? "(unnamed: --node-name not set)"}");
     await new IkeDaemonHost(options, tunnels, log, status).RunAsync(stop.Token);

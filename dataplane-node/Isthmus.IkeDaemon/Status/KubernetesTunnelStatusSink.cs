@@ -21,6 +21,8 @@ namespace Isthmus.IkeDaemon.Status;
 /// costs a GET and no write.</item>
 /// <item>Safe next to the operator: a read-modify-write guarded by resourceVersion (see <see cref="StatusPatch"/>),
 /// re-read and retried on 409 Conflict; other API errors are retried with backoff, never thrown.</item>
+/// <item>Least privilege: reads and writes go to <c>ipsectunnels/status</c> (get, patch) and Events (create,
+/// patch), which is all the IKE pod's role grants.</item>
 /// <item>Failover-safe: when <c>status.activeNode</c> names another node, this daemon is not the tunnel's
 /// active gateway any more and leaves the status alone.</item>
 /// </list>
@@ -154,7 +156,7 @@ public sealed class KubernetesTunnelStatusSink : ITunnelStatusSink
                 {
                     _log.Warn(e.Tunnel.ToString(), $"Event {e.Reason} not recorded: the IpsecTunnel does not exist");
                 }
-                catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or JsonException || ex is OperationCanceledException && !ct.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     _log.Warn(e.Tunnel.ToString(), $"Event {e.Reason} not recorded: {ex.Message}");
                 }
@@ -180,7 +182,8 @@ public sealed class KubernetesTunnelStatusSink : ITunnelStatusSink
 
     private async Task<JsonObject> GetTunnel(TunnelKey tunnel, CancellationToken ct)
     {
-        var response = await _client.CustomObjects.GetNamespacedCustomObjectAsync(
+        // Read through the status subresource too: the IKE pod's role has get and patch on ipsectunnels/status only.
+        var response = await _client.CustomObjects.GetNamespacedCustomObjectStatusAsync(
             V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, tunnel.Namespace, V1Alpha1IpsecTunnel.Plural, tunnel.Name, ct).ConfigureAwait(false);
         return JsonNode.Parse(((JsonElement)response).GetRawText()) as JsonObject
             ?? throw new JsonException($"the API server returned no object for IpsecTunnel {tunnel}");
@@ -305,8 +308,9 @@ public sealed class KubernetesTunnelStatusSink : ITunnelStatusSink
                         Report(outcome);
                         Handled(version);
                     }
-                    catch (Exception e) when (e is HttpOperationException or HttpRequestException or JsonException || e is OperationCanceledException && !ct.IsCancellationRequested)
+                    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                     {
+                        // Whatever went wrong, this tunnel's writer must keep going: log, back off, try again.
                         _sink._log.Warn(_tunnel.ToString(), $"status not written, retrying in {backoff.TotalSeconds:0}s: {Describe(e)}");
                         await Task.Delay(backoff, _sink._time, ct).ConfigureAwait(false);
                         backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));

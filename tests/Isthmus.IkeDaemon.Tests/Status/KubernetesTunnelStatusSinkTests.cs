@@ -103,11 +103,13 @@ public sealed class KubernetesTunnelStatusSinkTests
     }
 
     [Fact]
-    public async Task Daemon_writes_only_through_the_status_subresource()
+    public async Task Daemon_reads_and_writes_only_through_the_status_subresource()
     {
         await using var s = await Established();
         Assert.True(s.Api.TunnelWrites("hq") > 0);
         Assert.Equal(0, s.Api.TunnelWrites("hq", subresource: null));
+        // Reads too: the IKE pod's role grants get and patch on ipsectunnels/status only.
+        Assert.All(s.Api.Sent.Where(r => r.Path.Contains("/ipsectunnels/")), r => Assert.EndsWith("/status", r.Path));
         var tunnelWrites = s.Api.Sent.Where(r => r.Path.Contains("/ipsectunnels/") && r.Method != "GET").ToList();
         Assert.NotEmpty(tunnelWrites);
         Assert.All(tunnelWrites, r =>
