@@ -219,5 +219,33 @@ show kubectl -n "$system_ns" get pods -o custom-columns='NAME:.metadata.name,NOD
 show kubectl -n "$system_ns" get pod "isthmus-iked-$node" -o 'jsonpath={.spec.containers[0].args}{"\n"}'
 show kubectl -n "$system_ns" get daemonsets -o custom-columns='NAME:.metadata.name,NODE-SELECTOR:.spec.template.spec.nodeSelector,PRIVILEGED:.spec.template.spec.containers[0].securityContext.privileged,ARGS:.spec.template.spec.containers[0].args'
 
+section "4. playing node $node: isthmus-iked on the rendered config, writing status and Events (--kube-status)"
+printf '$ %s\n' "isthmus-iked run --config tunnels.yaml --listen 198.51.100.20 --control iked.sock --kube-status --server $api --node-name $node"
+setsid ip netns exec "$gw" dotnet "$art/iked/isthmus-iked.dll" run --config "$work/tunnels.yaml" --listen 198.51.100.20 \
+  --control "$work/iked.sock" --kube-status --server "$api" --node-name "$node" >"$work/iked.log" 2>&1 &
+wait_for 30 "isthmus-iked's control socket" test -S "$work/iked.sock"
+show swanctl --initiate --child lan --timeout 20
+condition() { [[ $(jsonpath "{.status.conditions[?(@.type==\"$1\")].status}") == True ]]; }
+ready() { condition IkeSaEstablished && condition ChildSaEstablished && condition Ready; }
+wait_for 30 "$tunnel to turn Ready" ready
+# A Child SA rekey and an IKE SA rekey, both started by strongSwan: REKEYS counts them.
+show swanctl --rekey --child lan
+rekeyed() { [[ $(jsonpath '{.status.rekeyCount}') -ge 1 ]]; }
+wait_for 30 "the Child SA rekey to reach the status" rekeyed
+show swanctl --rekey --ike branch
+rekeyed_twice() { [[ $(jsonpath '{.status.rekeyCount}') -ge 2 ]]; }
+wait_for 30 "the IKE SA rekey to reach the status" rekeyed_twice
+show kubectl get ipsectunnels
+show kubectl get ipsectunnels -o wide
+show kubectl describe ipsectunnel "$tunnel"
+show kubectl events --for "ipsectunnel/$tunnel"
+show swanctl --list-sas
+
+section "5. teardown: kubectl delete, then every process stopped and both namespaces removed"
+show kubectl delete ipsectunnel "$tunnel" --wait=true --timeout=30s
+gone() { ! kubectl -n "$system_ns" get pod "isthmus-iked-$node" >/dev/null 2>&1; }
+wait_for 30 "the operator to remove the IKE pod" gone
+show kubectl -n "$system_ns" get secrets,pods
+show kubectl get ipsectunnels
 echo
 echo "operator-demo.sh: done in $((SECONDS - started))s after the build"
