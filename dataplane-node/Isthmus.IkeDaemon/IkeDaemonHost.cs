@@ -5,6 +5,7 @@ using Isthmus.Ike.Config;
 using Isthmus.Ike.Sa;
 using Isthmus.IkeDaemon.Control;
 using Isthmus.IkeDaemon.Dataplane;
+using Isthmus.IkeDaemon.Status;
 using Isthmus.IkeDaemon.Transport;
 
 namespace Isthmus.IkeDaemon;
@@ -13,7 +14,9 @@ namespace Isthmus.IkeDaemon;
 /// The IKE daemon: one event loop owns the <see cref="IkeSaManager"/> (which is single-threaded
 /// by design) and serialises everything that touches it: received datagrams, timer ticks, and
 /// snapshot requests from the control socket. Tunnels with start action Initiate are brought up
-/// at start and re-initiated with backoff whenever their IKE SA goes away.
+/// at start and re-initiated with backoff whenever their IKE SA goes away. What the SAs report also goes,
+/// through a <see cref="TunnelStatusTracker"/>, to the status sink (the tunnels' status and Events in
+/// Kubernetes with --kube-status; nowhere by default).
 /// </summary>
 public sealed class IkeDaemonHost
 {
@@ -24,6 +27,7 @@ public sealed class IkeDaemonHost
     private readonly Log _log;
     private readonly TimeProvider _time = TimeProvider.System;
     private readonly IkeSaManager _manager;
+    private readonly TunnelStatusTracker _status;
     private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, (DateTimeOffset At, TimeSpan Backoff)> _retry = [];
     private readonly Dictionary<ulong, DateTimeOffset> _lastKeepalive = [];
@@ -34,7 +38,7 @@ public sealed class IkeDaemonHost
     private sealed record TimerTick;
     private sealed record SoftExpired(uint Spi);
 
-    public IkeDaemonHost(DaemonOptions options, IReadOnlyList<TunnelConfig> tunnels, Log log)
+    public IkeDaemonHost(DaemonOptions options, IReadOnlyList<TunnelConfig> tunnels, Log log, ITunnelStatusSink? status = null)
     {
         _options = options;
         _log = log;
@@ -45,6 +49,7 @@ public sealed class IkeDaemonHost
             IkePort = options.IkePort,
             NatTPort = options.NatTPort,
         });
+        _status = new TunnelStatusTracker(tunnels, status ?? NoTunnelStatusSink.Instance, _time);
     }
 
     public async Task RunAsync(CancellationToken ct)
@@ -61,6 +66,8 @@ public sealed class IkeDaemonHost
         _log.Info("daemon", $"listening on {_options.Listen} UDP {transport.IkePort} and {transport.NatTPort} (NAT-T); control socket {_options.ControlSocket}; {_manager.Tunnels.Count} tunnel(s)");
         foreach (var t in _manager.Tunnels)
             _log.Info(t.Name, $"loaded: {t.StartAction.ToString().ToLowerInvariant()} peer {t.PeerHost}:{t.PeerPort}, local id {t.LocalId}, remote id {(t.PeerId?.ToString() ?? "(its address)")}");
+
+        _status.Start(_manager.Sas);
 
         using var ticker = new PeriodicTimer(Tick);
         var tickLoop = Task.Run(async () =>
@@ -106,8 +113,10 @@ public sealed class IkeDaemonHost
 
         // Orderly shutdown: tell peers (RFC 7296 §1.4.1), without waiting for their answers.
         var bye = new IkeOutput();
-        foreach (var sa in _manager.Sas.Where(s => s.State == IkeSaState.Established).ToList()) sa.Delete(bye);
+        var established = _manager.Sas.Where(s => s.State == IkeSaState.Established).ToList();
+        foreach (var sa in established) sa.Delete(bye);
         await Flush(bye);
+        _status.Stopped(established);
         await tickLoop;
         _log.Info("daemon", "stopped");
     }
@@ -179,6 +188,7 @@ public sealed class IkeDaemonHost
             catch (SocketException e) { _log.Warn("daemon", $"send to {d.Remote} failed: {e.SocketErrorCode}"); }
         }
         foreach (var e in output.Events) Report(e);
+        _status.Observe(output.Events, _manager.Sas);
     }
 
     private void Report(IkeSaEvent e)

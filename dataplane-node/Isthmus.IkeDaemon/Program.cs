@@ -4,6 +4,7 @@ using Isthmus.Api.Manifests;
 using Isthmus.IkeDaemon;
 using Isthmus.IkeDaemon.Config;
 using Isthmus.IkeDaemon.Control;
+using Isthmus.IkeDaemon.Status;
 
 const string Usage = """
     isthmus-iked: the Isthmus IKEv2 daemon (RFC 7296)
@@ -12,10 +13,15 @@ const string Usage = """
       isthmus-iked run --config PATH [--config PATH ...] [--listen ADDR] [--ike-port N] [--natt-port N]
                        [--control SOCKET] [--retransmit-timeout SECONDS] [--retransmit-tries N] [--debug-keys]
                        [--dataplane SOCKET]
+                       [--kube-status [--kubeconfig PATH [--context NAME] | --server URL] [--node-name NODE]]
           Loads IpsecTunnel, TrafficSelector and Secret manifests (files or directories), listens on
           UDP ADDR:500 and ADDR:4500, initiates or answers per tunnel, and logs every SA.
           --dataplane installs every Child SA into the isthmus-dataplane listening on SOCKET.
           --debug-keys also logs the derived keys: for interop debugging only, never in production.
+          --kube-status writes each tunnel's IKE/Child SA state into its IpsecTunnel status (the status
+          subresource) and records Events on it; the API client comes from --kubeconfig, --server, or the
+          pod's service account. --node-name (default $NODE_NAME) is this node: the daemon leaves alone
+          a tunnel whose status.activeNode names another node.
       isthmus-iked list-sas [--control SOCKET] [--json]
           Lists the IKE and Child SAs of the running daemon.
     """;
@@ -53,8 +59,10 @@ static string Value(string[] args, ref int i) =>
 static async Task<int> Run(string[] args)
 {
     var options = new DaemonOptions();
+    var kube = new KubernetesStatusOptions();
     for (var i = 0; i < args.Length; i++)
     {
+        if (kube.TryParse(args, ref i)) continue;
         switch (args[i])
         {
             case "--config": options.ConfigPaths.Add(Value(args, ref i)); break;
@@ -73,6 +81,7 @@ static async Task<int> Run(string[] args)
         }
     }
     if (options.ConfigPaths.Count == 0) throw new ArgumentException("run needs at least one --config PATH");
+    kube.Validate();
 
     var log = new Log(options.DebugKeys);
     if (options.DebugKeys) log.Warn("daemon", "--debug-keys is set: derived keys will be logged");
@@ -94,7 +103,20 @@ static async Task<int> Run(string[] args)
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
     using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
         System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
-    await new IkeDaemonHost(options, tunnels, log).RunAsync(stop.Token);
+    k8s.Kubernetes? client = null;
+    try
+    {
+        if (kube.Enabled) client = new k8s.Kubernetes(kube.ClientConfiguration());
+    }
+    catch (k8s.Exceptions.KubeConfigException e)
+    {
+        log.Error("status", $"cannot build the Kubernetes client: {e.Message}");
+        return 1;
+    }
+    using var clientLifetime = client;
+    await using ITunnelStatusSink status = client is null ? NoTunnelStatusSink.Instance : KubernetesTunnelStatusSink.Create(client, kube.NodeName, log);
+    if (client is not null) log.Info("daemon", $"writing tunnel status and Events to {client.BaseUri} as node {kube.NodeName ?? "(unnamed: --node-name not set)"}");
+    await new IkeDaemonHost(options, tunnels, log, status).RunAsync(stop.Token);
     return 0;
 }
 
