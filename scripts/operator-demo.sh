@@ -15,7 +15,8 @@
 # DPDK dataplane is not started), so the tunnel's byte and packet counters stay at zero.
 # Everything it starts is stopped by PID (the processes in its two namespaces), the namespaces and the
 # work directory are removed on exit, and leftovers of an interrupted run are removed first.
-# OPDEMO_SKIP_BUILD=1 reuses artifacts/opdemo from an earlier run.
+# The logs of the double, the operator, iked and charon are copied to artifacts/opdemo/logs on exit.
+# OPDEMO_SKIP_BUILD=1 reuses the binaries in artifacts/opdemo from an earlier run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -53,12 +54,18 @@ cleanup() {
   local status=$? log
   local -
   set +e
-  if [[ $status -ne 0 && -d $work ]]; then
-    for log in "$work"/*.log "$work"/hq/charon.log; do
-      [[ -s $log ]] && { echo "--- last lines of $log"; tail -n 25 "$log"; }
-    done
-  fi
   stop_processes
+  if [[ -d $work ]]; then
+    # Logs (never keys or PSKs) are kept in artifacts/opdemo/logs; the rendered node config (it holds the PSK) is not.
+    rm -rf "$art/logs"
+    mkdir -p "$art/logs"
+    cp "$work"/*.log "$work"/hq/charon.log "$art/logs/" 2>/dev/null
+    if [[ $status -ne 0 ]]; then
+      for log in "$art"/logs/*.log; do
+        [[ -s $log ]] && { echo "--- last lines of $log"; tail -n 25 "$log"; }
+      done
+    fi
+  fi
   ip netns del "$gw" 2>/dev/null
   ip netns del "$hq" 2>/dev/null
   rm -rf "$work"
