@@ -230,6 +230,7 @@ section "4. playing node $node: isthmus-iked on the rendered config, writing sta
 printf '$ %s\n' "isthmus-iked run --config tunnels.yaml --listen 198.51.100.20 --control iked.sock --kube-status --server $api --node-name $node"
 setsid ip netns exec "$gw" dotnet "$art/iked/isthmus-iked.dll" run --config "$work/tunnels.yaml" --listen 198.51.100.20 \
   --control "$work/iked.sock" --kube-status --server "$api" --node-name "$node" >"$work/iked.log" 2>&1 &
+iked_pid=$!
 wait_for 30 "isthmus-iked's control socket" test -S "$work/iked.sock"
 show swanctl --initiate --child lan --timeout 20
 condition() { [[ $(jsonpath "{.status.conditions[?(@.type==\"$1\")].status}") == True ]]; }
@@ -254,5 +255,10 @@ gone() { ! kubectl -n "$system_ns" get pod "isthmus-iked-$node" >/dev/null 2>&1;
 wait_for 30 "the operator to remove the IKE pod" gone
 show kubectl -n "$system_ns" get secrets,pods
 show kubectl get ipsectunnels
+# The pod is gone, so its daemon stops (as the kubelet would stop it): it deletes its SAs at the peer.
+kill -TERM "$iked_pid"
+iked_stopped() { ! kill -0 "$iked_pid"; }
+wait_for 15 "isthmus-iked to stop" iked_stopped
+show swanctl --list-sas
 echo
 echo "operator-demo.sh: done in $((SECONDS - started))s after the build"
