@@ -26,13 +26,15 @@ dotnet test Operator.sln -c Release --logger "console;verbosity=normal" 2>&1 | t
 rc=${PIPESTATUS[0]}
 set -e
 
-# One closing line over all test assemblies, from dotnet test's per-assembly summaries.
-read -r passed failed skipped < <(grep -E '^(Passed|Failed|Skipped)!' "$log" | awk -F'[:,]' '
-  { for (i = 1; i <= NF; i++) {
-      if ($i ~ /Failed$/)  f += $(i+1)
-      if ($i ~ /Passed$/)  p += $(i+1)
-      if ($i ~ /Skipped$/) s += $(i+1) } }
-  END { printf "%d %d %d\n", p, f, s }')
+# One closing line over all test assemblies, from the per-assembly summaries dotnet test prints
+# ("Total tests: N" followed by "Passed: N", "Failed: N", "Skipped: N" lines).
+read -r passed failed skipped < <(awk '
+  /^Total tests:/ { summary = 1; next }
+  summary && $1 == "Passed:"  { p += $2; next }
+  summary && $1 == "Failed:"  { f += $2; next }
+  summary && $1 == "Skipped:" { s += $2; next }
+  { summary = 0 }
+  END { printf "%d %d %d\n", p, f, s }' "$log")
 
 if [[ $rc -ne 0 ]]; then
   echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"

@@ -8,4 +8,4 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-return await DataplaneCli.RunAsync(args, BackendFactory.CreateDefault(), Console.Out, Console.Error, cancellation.Token);
+return await DataplaneCli.RunAsync(args, DpdkDataplane.Register(BackendFactory.CreateDefault()), Console.Out, Console.Error, cancellation.Token);

@@ -22,6 +22,7 @@ public sealed class IkeDaemonHost
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReinitiateDelay = TimeSpan.FromSeconds(5);
 
     private readonly DaemonOptions _options;
     private readonly Log _log;
@@ -232,6 +233,9 @@ public sealed class IkeDaemonHost
                 if (closed.Reason is IkeSaCloseReason.Failed or IkeSaCloseReason.PeerUnreachable) _log.Warn(scope, msg);
                 else _log.Info(scope, msg);
                 _lastKeepalive.Remove(closed.Sa.LocalSpi);
+                // An initiating tunnel comes back, but not in a tight loop with a peer that keeps closing it.
+                if (closed.Reason != IkeSaCloseReason.Rekeyed && closed.Sa.Config is { StartAction: StartAction.Initiate } && !_retry.ContainsKey(scope))
+                    _retry[scope] = (_time.GetUtcNow() + ReinitiateDelay, ReinitiateDelay / 2);
                 break;
             case MessageDropped drop:
                 _log.Warn(scope, $"dropped message from {drop.From}: {drop.Reason}");

@@ -27,8 +27,10 @@ public class DataplaneInstallTests
 
         const string ike = "aes256gcm16-prfsha384-ecp384", esp = "aes128gcm16";
         await using var swan = await StrongSwan.StartAsync(lab, lab.NamespaceB, IkeInteropTests.SwanConfig(lab, ike, esp, initiate: false), cancellationToken: ct);
-        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, IkeInteropTests.Manifests(lab, ike, esp, "Initiate"), lab.AddressA,
+        await using var isthmus = IsthmusDaemon.Start(lab, lab.NamespaceA, IkeInteropTests.Manifests(lab, ike, esp, "Respond"), lab.AddressA,
             "--dataplane", socket);
+        await IkeInteropTests.WaitListening(isthmus);
+        Assert.True((await swan.InitiateAsync("net", "isthmus", TimeSpan.FromSeconds(20))).Succeeded, isthmus.Log);
         var ours = await isthmus.WaitForAsync(s => s.State == "ESTABLISHED" && s.ChildSas.Count > 0, TimeSpan.FromSeconds(30));
         var child = ours.ChildSas[0];
 
@@ -38,11 +40,12 @@ public class DataplaneInstallTests
         Assert.Equal(child.SpiIn, inbound.Spi.ToString("x8"));
         Assert.Equal(child.SpiOut, outbound.Spi.ToString("x8"));
         Assert.Equal(EspEncryptionAlgorithm.AesGcm16_128, outbound.Encryption);
-        Assert.Equal(lab.AddressA, outbound.TunnelSource);
+        Assert.Equal(lab.AddressA, outbound.TunnelSource); // the responder's own address
+
         Assert.Equal(lab.AddressB, outbound.TunnelDestination);
         Assert.NotNull(outbound.Encapsulation); // kernel-libipsec claims a NAT: ESP in UDP 4500
-        var policies = await client.ListPoliciesAsync(ct);
-        Assert.Equal(2, policies.Count);
+        // SAs go in first, then the policies that point at them.
+        var policies = await WaitFor(() => client.ListPoliciesAsync(ct), l => l.Count == 2, isthmus);
         Assert.Contains(policies, p => p.Direction == PolicyDirection.Out && p.Spi == outbound.Spi);
         Assert.Contains(policies, p => p.Direction == PolicyDirection.In && p.Spi == inbound.Spi);
 
@@ -51,8 +54,7 @@ public class DataplaneInstallTests
         var rekeyed = await isthmus.WaitForAsync(s => s.ChildSas.Count == 1 && s.ChildSas[0].SpiIn != child.SpiIn, TimeSpan.FromSeconds(15));
         var newIn = Convert.ToUInt32(rekeyed.ChildSas[0].SpiIn, 16);
         sas = await WaitFor(() => client.ListSasAsync(ct), l => l.Count == 2 && l.Any(s => s.Spi == newIn), isthmus);
-        policies = await client.ListPoliciesAsync(ct);
-        Assert.Equal(2, policies.Count);
+        policies = await WaitFor(() => client.ListPoliciesAsync(ct), l => l.Count == 2 && l.Any(p => p.Spi == newIn), isthmus);
         Assert.Contains(policies, p => p.Direction == PolicyDirection.In && p.Spi == newIn);
 
         // strongSwan deletes the IKE SA: the dataplane is emptied.

@@ -247,7 +247,7 @@ public class IkeInteropTests
         }
     }
 
-    private static async Task WaitListening(IsthmusDaemon isthmus)
+    internal static async Task WaitListening(IsthmusDaemon isthmus)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < deadline)

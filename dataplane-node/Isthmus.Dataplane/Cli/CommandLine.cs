@@ -14,6 +14,12 @@ public sealed class CommandLine
 
     public string? Error { get; private set; }
 
+    /// <summary>The arguments after a lone <c>--</c>, unparsed (EAL arguments for <c>serve --backend dpdk</c>).</summary>
+    public IReadOnlyList<string> PassThrough { get; private set; } = [];
+
+    /// <summary>The option names given, in no particular order.</summary>
+    public IEnumerable<string> Names => options.Keys;
+
     public static CommandLine Parse(IReadOnlyList<string> args)
     {
         if (args.Count == 0)
@@ -25,6 +31,12 @@ public sealed class CommandLine
         for (int i = 1; i < args.Count; i++)
         {
             string arg = args[i];
+            if (arg == "--")
+            {
+                line.PassThrough = args.Skip(i + 1).ToArray();
+                break;
+            }
+
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 line.Error = $"unexpected argument '{arg}'";

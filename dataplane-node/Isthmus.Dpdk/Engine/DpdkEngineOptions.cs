@@ -11,7 +11,11 @@ public sealed record DpdkEngineOptions
 
     public required EthPort CipherPort { get; init; }
 
-    /// <summary>Where IKE (UDP 500, non-ESP-marker UDP 4500), NAT keepalives and non-IP frames from the cipher side go; null drops them, counted.</summary>
+    /// <summary>
+    /// Where IKE (UDP 500, non-ESP-marker UDP 4500), NAT keepalives and non-IP frames (ARP) from the
+    /// cipher side go; null drops them, counted. What the host sends back on this port leaves on the
+    /// cipher port unchanged, so a kernel behind a net_tap host port can run IKE and answer ARP.
+    /// </summary>
     public EthPort? HostPort { get; init; }
 
     public required CryptoDevice CryptoDevice { get; init; }
@@ -39,6 +43,12 @@ public sealed record DpdkEngineOptions
 
     /// <summary>Seconds between two acquire events for one policy.</summary>
     public int AcquireIntervalMilliseconds { get; init; } = 1000;
+
+    /// <summary>
+    /// Microseconds the poll loop sleeps once it has found nothing to do for a while; 0 (the default)
+    /// polls without pause, as a dedicated core should. A few tens of microseconds suit a shared core.
+    /// </summary>
+    public int IdleSleepMicroseconds { get; init; }
 
     /// <summary>Clock for event time stamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

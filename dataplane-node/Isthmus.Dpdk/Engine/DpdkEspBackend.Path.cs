@@ -34,6 +34,7 @@ public sealed unsafe partial class DpdkEspBackend
             EngineTables t = Volatile.Read(ref tables);
             int received = Outbound(t);
             received += Inbound(t);
+            received += FromHost();
             return received;
         }
         finally
@@ -79,6 +80,23 @@ public sealed unsafe partial class DpdkEspBackend
             Volatile.Write(ref pollGeneration, pollGeneration + 1);
             Volatile.Write(ref polling, 0);
         }
+    }
+
+    /// <summary>
+    /// The return path of the host port: what the kernel sends there (IKE on UDP 500/4500, NAT
+    /// keepalives, ARP for the cipher-side neighbours) leaves on the cipher port unchanged.
+    /// </summary>
+    private int FromHost()
+    {
+        if (options.HostPort is not { } hostPort)
+        {
+            return 0;
+        }
+
+        BurstScratch s = scratch;
+        int received = Shim.EthRxBurst(hostPort.PortId, 0, s.Host, (ushort)s.Burst);
+        Transmit(options.CipherPort, s.Host, received);
+        return received;
     }
 
     /// <summary>

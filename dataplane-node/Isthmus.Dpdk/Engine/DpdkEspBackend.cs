@@ -51,6 +51,11 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "BurstSize must be 1..256.");
         }
 
+        if (options.IdleSleepMicroseconds is < 0 or > 1_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "IdleSleepMicroseconds must be 0..1000000.");
+        }
+
         if (options.CipherNextHopMac.Length != 6 || options.ClearNextHopMac.Length != 6)
         {
             throw new ArgumentException("Next-hop Ethernet addresses must be 6 octets.", nameof(options));
@@ -246,14 +251,59 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
     /// <summary>Asks a loop started with <see cref="RunOnLcore"/> or <see cref="RunUntilStopped"/> to return.</summary>
     public void RequestStop() => Volatile.Write(ref stopRequested, 1);
 
-    /// <summary>Polls both directions until <see cref="RequestStop"/>, on the calling thread (an EAL lcore or a registered thread).</summary>
+    /// <summary>
+    /// Polls both directions until <see cref="RequestStop"/>, on the calling thread (an EAL lcore or a
+    /// registered thread). With <see cref="DpdkEngineOptions.IdleSleepMicroseconds"/> set, the loop
+    /// sleeps that long after <see cref="IdlePollsBeforeSleep"/> consecutive empty polls, and spins
+    /// again as soon as a poll finds packets.
+    /// </summary>
     public void RunUntilStopped()
     {
-        Volatile.Write(ref stopRequested, 0);
+        uint sleep = (uint)options.IdleSleepMicroseconds;
+        int idle = 0;
         while (Volatile.Read(ref stopRequested) == 0)
         {
-            Poll();
+            if (Poll() != 0)
+            {
+                idle = 0;
+            }
+            else if (sleep != 0 && ++idle >= IdlePollsBeforeSleep)
+            {
+                Eal.DelayUsSleep(sleep);
+            }
         }
+    }
+
+    /// <summary>Consecutive empty polls after which an idle loop sleeps (when a sleep is configured).</summary>
+    public const int IdlePollsBeforeSleep = 64;
+
+    /// <summary>
+    /// Starts <see cref="RunUntilStopped"/> on a new thread registered with EAL (rte_thread_register,
+    /// so mempool caches work); for processes without a worker lcore. Stop with <see cref="RequestStop"/>
+    /// and join the returned thread.
+    /// </summary>
+    public Thread RunOnRegisteredThread(string name = "isthmus-poll")
+    {
+        Volatile.Write(ref stopRequested, 0);
+        var thread = new Thread(() =>
+        {
+            if (Eal.ThreadRegister() != 0)
+            {
+                throw new DpdkException("rte_thread_register", Shim.Errno());
+            }
+
+            try
+            {
+                RunUntilStopped();
+            }
+            finally
+            {
+                Eal.ThreadUnregister();
+            }
+        })
+        { IsBackground = true, Name = name };
+        thread.Start();
+        return thread;
     }
 
     /// <summary>Starts <see cref="RunUntilStopped"/> on EAL worker lcore <paramref name="lcore"/> (rte_eal_remote_launch); wait with <see cref="WaitLcore"/>.</summary>

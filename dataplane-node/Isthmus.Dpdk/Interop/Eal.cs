@@ -20,6 +20,9 @@ internal static unsafe partial class Eal
     [LibraryImport(DpdkLibraries.Eal, EntryPoint = "rte_thread_unregister")]
     public static partial void ThreadUnregister();
 
+    [LibraryImport(DpdkLibraries.Eal, EntryPoint = "rte_delay_us_sleep")]
+    public static partial void DelayUsSleep(uint microseconds);
+
     [LibraryImport(DpdkLibraries.Eal, EntryPoint = "rte_get_next_lcore")]
     public static partial uint GetNextLcore(uint lcore, int skipMain, int wrap);
 
