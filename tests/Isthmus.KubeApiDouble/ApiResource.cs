@@ -53,4 +53,14 @@ public sealed record ApiResource(
 /// <param name="Name">Column header.</param>
 /// <param name="Type">One of <c>string</c>, <c>integer</c>, <c>number</c>, <c>boolean</c>, <c>date</c>.</param>
 /// <param name="JsonPath">A simple JSONPath such as <c>.status.activeNode</c> or <c>.status.conditions[?(@.type=="Ready")].status</c>.</param>
-public sealed record PrinterColumn(string Name, string Type, string JsonPath);
+public sealed record PrinterColumn(string Name, string Type, string JsonPath)
+{
+    /// <summary>0 for the default view; higher for <c>kubectl get -o wide</c> only.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>What the column shows (the CRD's <c>description</c>); the name when empty.</summary>
+    public string Description { get; init; } = "";
+
+    /// <summary>An optional format hint, e.g. <c>name</c>.</summary>
+    public string Format { get; init; } = "";
+}

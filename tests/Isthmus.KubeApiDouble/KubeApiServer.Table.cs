@@ -11,15 +11,27 @@ public sealed partial class KubeApiServer
     private static bool WantsTable(HttpContext context) =>
         context.Request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
+    private const string CreationTimestampPath = ".metadata.creationTimestamp";
+
+    /// <summary>
+    /// NAME, then the resource's printer columns, then AGE unless a column already shows
+    /// <c>.metadata.creationTimestamp</c> (a CRD's columns are complete: the API server adds no AGE of its own).
+    /// Cells of <c>date</c> columns are ages (5m, 3h), as the API server renders them.
+    /// </summary>
     private JsonObject RenderTable(ApiResource resource, IReadOnlyList<JsonObject> items, string resourceVersion)
     {
-        var columns = new JsonArray { Column("Name", "string", "name") };
+        var columns = new JsonArray { Column(new PrinterColumn("Name", "string", ".metadata.name") { Format = "name" }) };
         foreach (var c in resource.PrinterColumns)
         {
-            columns.Add(Column(c.Name, c.Type, ""));
+            columns.Add(Column(c));
         }
 
-        columns.Add(Column("Age", "date", ""));
+        var addAge = !resource.PrinterColumns.Any(c => c.JsonPath == CreationTimestampPath);
+        if (addAge)
+        {
+            columns.Add(Column(new PrinterColumn("Age", "date", CreationTimestampPath)));
+        }
+
         var now = Options.Time.GetUtcNow();
         var rows = new JsonArray();
         foreach (var item in items)
@@ -28,10 +40,17 @@ public sealed partial class KubeApiServer
             foreach (var c in resource.PrinterColumns)
             {
                 var values = JsonPathLite.Evaluate(item, c.JsonPath);
-                cells.Add(values.Count == 0 ? null : values.Count == 1 ? values[0]?.DeepClone() : string.Join(",", values.Select(Text)));
+                cells.Add(values.Count == 0 ? null
+                    : c.Type == "date" ? Age(now, Text(values[0]))
+                    : values.Count == 1 ? values[0]?.DeepClone()
+                    : string.Join(",", values.Select(Text)));
             }
 
-            cells.Add(Age(now, Meta.Str(Meta.Of(item), "creationTimestamp")));
+            if (addAge)
+            {
+                cells.Add(Age(now, Meta.Str(Meta.Of(item), "creationTimestamp")));
+            }
+
             rows.Add(new JsonObject
             {
                 ["cells"] = cells,
@@ -54,13 +73,13 @@ public sealed partial class KubeApiServer
         };
     }
 
-    private static JsonObject Column(string name, string type, string format) => new()
+    private static JsonObject Column(PrinterColumn c) => new()
     {
-        ["name"] = name,
-        ["type"] = type,
-        ["format"] = format,
-        ["description"] = name,
-        ["priority"] = 0,
+        ["name"] = c.Name,
+        ["type"] = c.Type,
+        ["format"] = c.Format,
+        ["description"] = c.Description.Length > 0 ? c.Description : c.Name,
+        ["priority"] = c.Priority,
     };
 
     private static string Text(JsonNode? node) =>

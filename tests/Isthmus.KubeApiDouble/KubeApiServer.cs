@@ -259,13 +259,15 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         {
             case "get":
             {
-                var obj = Store.Get(resource, request.Namespace, request.Name!);
+                var obj = GetWithOtherEvents(resource, request.Namespace, request.Name!);
                 return (200, WantsTable(context) ? RenderTable(resource, [obj], Meta.ResourceVersion(obj)!) : obj);
             }
 
             case "list":
             {
-                var list = Store.List(resource, request.Namespace, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"], resource));
+                var labels = LabelSelector.Parse(query["labelSelector"]);
+                var fields = FieldSelector.Parse(query["fieldSelector"], resource);
+                var list = MergeOtherEvents(resource, request.Namespace, labels, fields, Store.List(resource, request.Namespace, labels, fields));
                 if (WantsTable(context))
                 {
                     var items = ((JsonArray)list["items"]!).Select(n => (JsonObject)n!).ToList();
