@@ -29,7 +29,10 @@ public sealed class WatchTests
                     await foreach (var (type, item) in events)
                     {
                         var meta = JsonNode.Parse(((JsonElement)item).GetRawText())!["metadata"];
-                        Events.Add(new Seen(type, (string?)meta?["name"], (string?)meta?["resourceVersion"]));
+                        lock (_gate)
+                        {
+                            _events.Add(new Seen(type, (string?)meta?["name"], (string?)meta?["resourceVersion"]));
+                        }
                     }
                 }
                 catch (OperationCanceledException)
@@ -46,7 +49,20 @@ public sealed class WatchTests
             });
         }
 
-        public List<Seen> Events { get; } = [];
+        private readonly Lock _gate = new();
+        private readonly List<Seen> _events = [];
+
+        /// <summary>A snapshot: the watch thread keeps adding while a test reads.</summary>
+        public List<Seen> Events
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _events];
+                }
+            }
+        }
 
         public List<Exception> Errors { get; } = [];
 
