@@ -30,7 +30,7 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
     [Trait("RFC", "4303 3.1.2")]
     public async Task Ike_negotiated_child_sa_carries_ping_and_iperf3_as_esp_between_two_dpdk_dataplanes()
     {
-        IkeGatewayPair.SkipIfCannotRun(behindNat: false);
+        IkeGatewayPair.SkipIfCannotRun();
         CancellationToken ct = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
         await using DataplaneLab lab = await DataplaneLab.CreateAsync(nameof(IkeNegotiatedTunnelTests), ct);
@@ -59,16 +59,18 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
         IReadOnlyList<string> espAtA = await LabTraffic.ReadAsync(lab, lab.GatewayNamespaceA, captureA, $"ip proto 50 and src host {pair.WanB} and dst host {pair.WanA}");
         int clear = await LabTraffic.CountAsync(lab, lab.GatewayNamespaceB, captureB, $"net {lab.LanSubnetA} or net {lab.LanSubnetB}") +
             await LabTraffic.CountAsync(lab, lab.GatewayNamespaceA, captureA, $"net {lab.LanSubnetA} or net {lab.LanSubnetB}");
-        int other = await LabTraffic.CountAsync(lab, lab.GatewayNamespaceB, captureB, "not ip proto 50") +
-            await LabTraffic.CountAsync(lab, lab.GatewayNamespaceA, captureA, "not ip proto 50");
+        const string notTunnelOrIke = "not ip proto 50 and not udp port 500 and not udp port 4500 and not arp";
+        int other = await LabTraffic.CountAsync(lab, lab.GatewayNamespaceB, captureB, notTunnelOrIke) +
+            await LabTraffic.CountAsync(lab, lab.GatewayNamespaceA, captureA, notTunnelOrIke);
         IReadOnlySet<uint> spisAToB = LabTraffic.EspSpis(espAtB);
         IReadOnlySet<uint> spisBToA = LabTraffic.EspSpis(espAtA);
-        output.WriteLine($"WAN captures: {espAtB.Count} ESP frames gwA -> gwB (SPIs {Hex(spisAToB)}), {espAtA.Count} gwB -> gwA (SPIs {Hex(spisBToA)}), {clear} LAN frames in the clear, {other} other frames (IKE, ARP)");
+        output.WriteLine($"WAN captures: {espAtB.Count} ESP frames gwA -> gwB (SPIs {Hex(spisAToB)}), {espAtA.Count} gwB -> gwA (SPIs {Hex(spisBToA)}), {clear} LAN frames in the clear, {other} frames other than ESP, IKE and ARP");
         Assert.True(espAtB.Count >= 10, $"only {espAtB.Count} ESP frames from gwA reached gwB");
         Assert.True(espAtA.Count >= 10, $"only {espAtA.Count} ESP frames from gwB reached gwA");
         Assert.Equal(new HashSet<uint> { tunnel.SpiOutA }, spisAToB);
         Assert.Equal(new HashSet<uint> { tunnel.SpiInA }, spisBToA);
         Assert.Equal(0, clear);
+        Assert.Equal(0, other);
         IReadOnlyList<string> esp = [.. espAtB.Take(1), .. espAtA.Take(1)];
         output.WriteLine($"first ESP frame each way:\n{string.Join('\n', esp)}");
         output.WriteLine($"[{clock.Elapsed.TotalSeconds:F1} s] done");
@@ -79,7 +81,7 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
     [Trait("RFC", "7296 1.3.3")]
     public async Task Child_sa_rekey_under_traffic_replaces_the_sas_in_both_dataplanes_and_loses_at_most_a_few_pings()
     {
-        IkeGatewayPair.SkipIfCannotRun(behindNat: false);
+        IkeGatewayPair.SkipIfCannotRun();
         CancellationToken ct = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
         await using DataplaneLab lab = await DataplaneLab.CreateAsync(nameof(IkeNegotiatedTunnelTests), ct);
@@ -109,7 +111,7 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
 
         // A second later (the next rekey is 5.7 s or more away) the pings run on the new SAs, with no drops.
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        await AssertCountersAsync(pair, rekeyed, minimumPackets: 1, ct);
+        await AssertCountersAsync(pair, rekeyed, minimumPackets: 1, ct, strictGlobalDrops: false);
 
         ProcessResult result = await ping;
         (int transmitted, int received) = LabTraffic.ParsePing(result.StandardOutput);
@@ -128,7 +130,7 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
     [Trait("RFC", "3948 2.1")]
     public async Task Gateway_behind_a_masquerading_nat_floats_to_udp_4500_and_carries_traffic_as_esp_in_udp()
     {
-        IkeGatewayPair.SkipIfCannotRun(behindNat: true);
+        IkeGatewayPair.SkipIfCannotRun();
         CancellationToken ct = TestContext.Current.CancellationToken;
         var clock = Stopwatch.StartNew();
         await using DataplaneLab lab = await DataplaneLab.CreateAsync(nameof(IkeNegotiatedTunnelTests), ct);
@@ -212,8 +214,12 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
         await server.StopAsync();
     }
 
-    /// <summary>Each dataplane counted traffic on both SAs of the Child SA and dropped nothing on them.</summary>
-    private async Task AssertCountersAsync(IkeGatewayPair pair, TunnelState tunnel, ulong minimumPackets, CancellationToken ct)
+    /// <summary>
+    /// Each dataplane counted traffic on both SAs of the Child SA and dropped nothing on them; with
+    /// <paramref name="strictGlobalDrops"/>, nothing outside them either (a packet in flight on an SA that a rekey
+    /// just removed is dropped as an unknown SPI, so the rekey test reports those instead).
+    /// </summary>
+    private async Task AssertCountersAsync(IkeGatewayPair pair, TunnelState tunnel, ulong minimumPackets, CancellationToken ct, bool strictGlobalDrops = true)
     {
         foreach ((string name, DataplaneGateway gateway, uint outSpi, uint inSpi) in new[]
         {
@@ -229,6 +235,7 @@ public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
             Assert.True(inbound.Packets >= minimumPackets, $"{name}: inbound SA 0x{inSpi:x8} carried {inbound.Packets} packets");
             Assert.True(outbound.Drops.Total == 0, $"{name}: outbound SA drops: {outbound.Drops}");
             Assert.True(inbound.Drops.Total == 0, $"{name}: inbound SA drops: {inbound.Drops}");
+            Assert.True(!strictGlobalDrops || counters.GlobalDrops.Total == 0, $"{name}: drops outside the SAs: {counters.GlobalDrops}");
             Assert.Equal(0ul, counters.BypassPackets);
         }
     }

@@ -15,7 +15,7 @@ namespace Isthmus.Dataplane.E2ETests.Infrastructure;
 ///   lanA ─ gwA [kernel: WanA, IKE │ DPDK: tap ═ af_packet] ══ WAN ══ [af_packet ═ tap │ IKE, WanB] gwB ─ lanB
 /// </code>
 /// The gateways' kernels hold the WAN addresses (IKE runs there, on UDP 500/4500); the dataplanes read and
-/// write the same veths through net_af_packet and carry the ESP. With <see cref="Options.BehindNat"/>, gwA's
+/// write the same veths through net_af_packet and carry the ESP, which the kernels drop (nftables). With <see cref="Options.BehindNat"/>, gwA's
 /// WAN link leads to a router namespace that masquerades it (nftables) onto a second segment with gwB:
 /// <code>
 ///   gwA 172.31.X.1 ─ [172.31.X.254  nat  172.30.X.1 (masquerade)] ─ 172.30.X.2 gwB
@@ -78,8 +78,8 @@ public sealed class IkeGatewayPair
 
     public IkeDaemonProcess IkeB { get; private set; } = null!;
 
-    /// <summary>Why these tests cannot run here (the DPDK lab's reasons, the IKE daemon, nft for the NAT), or null.</summary>
-    public static string? WhyCannotRun(bool behindNat)
+    /// <summary>Why these tests cannot run here (the DPDK lab's reasons, the IKE daemon, nft), or null.</summary>
+    public static string? WhyCannotRun()
     {
         string? reason = DataplaneLab.WhyCannotRun();
         if (reason is not null)
@@ -92,18 +92,18 @@ public sealed class IkeGatewayPair
             return $"{IkeDaemonProcess.Executable} is missing (the project reference on Isthmus.IkeDaemon builds it)";
         }
 
-        if (behindNat && !new[] { "/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft" }.Any(File.Exists))
+        if (!new[] { "/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft" }.Any(File.Exists))
         {
-            return "nft is not installed (apt-get install nftables): the NAT router needs it";
+            return "nft is not installed (run scripts/setup.sh: nftables keeps ESP from the gateway kernels and builds the NAT)";
         }
 
         return null;
     }
 
     /// <summary>Skips the calling test with the reason, or fails it under CI=true, ISTHMUS_REQUIRE_DPDK=1 or ISTHMUS_REQUIRE_NETNS=1.</summary>
-    public static void SkipIfCannotRun(bool behindNat)
+    public static void SkipIfCannotRun()
     {
-        string? reason = WhyCannotRun(behindNat);
+        string? reason = WhyCannotRun();
         if (reason is null)
         {
             return;
@@ -180,6 +180,22 @@ public sealed class IkeGatewayPair
             nextHopOfA = await lab.MacOfAsync(nat, insideLink);
             nextHopOfB = await lab.MacOfAsync(nat, outsideLink);
         }
+
+        // The ESP on the WAN veths is the dataplanes' (they read it through net_af_packet). The gateway kernels share
+        // the veths for IKE only: without an ESP handler they would answer every ESP packet with an ICMP protocol
+        // unreachable, which the peer's dataplane then counts as a drop. A node whose NIC DPDK owns never sees that.
+        string espToDataplane = Path.Combine(lab.Lab.WorkDirectory, "gateway.nft");
+        await File.WriteAllTextAsync(espToDataplane, """
+            table ip isthmus_gateway {
+                chain input {
+                    type filter hook input priority filter; policy accept;
+                    ip protocol esp drop
+                }
+            }
+
+            """, cancellationToken);
+        await lab.RunAsync(a, "nft", "-f", espToDataplane);
+        await lab.RunAsync(b, "nft", "-f", espToDataplane);
 
         pair.DataplaneA = await lab.StartGatewayAsync(a, lab.TapA, lab.WanLinkA, nextHopOfA, "crypto_aesni_gcm", lab.LanSubnetB, cancellationToken);
         pair.DataplaneB = await lab.StartGatewayAsync(b, lab.TapB, pair.WanLinkB, nextHopOfB, "crypto_aesni_gcm", lab.LanSubnetA, cancellationToken);
