@@ -17,6 +17,7 @@ namespace Isthmus.Dataplane.E2ETests;
 /// ping and iperf3 cross the tunnel; both dataplanes' counters show the traffic on the SAs each way and no
 /// drops; a capture on each WAN end shows only ESP (or only ESP-in-UDP on port 4500), never the clear packets.
 /// </summary>
+[Collection(DpdkLabCollection.Name)]
 public sealed class DpdkGatewayPairTests(ITestOutputHelper output)
 {
     private const uint SpiAToB = 0x1000;

@@ -21,6 +21,7 @@ namespace Isthmus.Dataplane.E2ETests;
 ///   lanA ── ping / iperf3 ──> gwA ══ ESP (IP 50), or UDP 4500 { ESP } through a NAT ══> gwB ──> lanB
 /// </code>
 /// </summary>
+[Collection(DpdkLabCollection.Name)]
 public sealed class IkeNegotiatedTunnelTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan TunnelTimeout = TimeSpan.FromSeconds(30);
