@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Isthmus.Dataplane.E2ETests.Infrastructure;
 using Isthmus.Esp;
 using Isthmus.Interop.Tests.Infrastructure;
@@ -18,6 +17,7 @@ namespace Isthmus.Dataplane.E2ETests;
 /// ping and iperf3 cross the tunnel; both dataplanes' counters show the traffic on the SAs each way and no
 /// drops; a capture on each WAN end shows only ESP (or only ESP-in-UDP on port 4500), never the clear packets.
 /// </summary>
+[Collection(DpdkLabCollection.Name)]
 public sealed class DpdkGatewayPairTests(ITestOutputHelper output)
 {
     private const uint SpiAToB = 0x1000;
@@ -85,8 +85,8 @@ public sealed class DpdkGatewayPairTests(ITestOutputHelper output)
         // Capture what each WAN end receives (headers only), from before the first packet to after the last.
         string captureA = Path.Combine(lab.Lab.WorkDirectory, "wan-a.pcap");
         string captureB = Path.Combine(lab.Lab.WorkDirectory, "wan-b.pcap");
-        LabProcess tcpdumpA = await StartCaptureAsync(lab, lab.GatewayNamespaceA, lab.WanLinkA, captureA, ct);
-        LabProcess tcpdumpB = await StartCaptureAsync(lab, lab.GatewayNamespaceB, lab.WanLinkB, captureB, ct);
+        LabProcess tcpdumpA = await LabTraffic.StartCaptureAsync(lab, lab.GatewayNamespaceA, lab.WanLinkA, captureA, ct);
+        LabProcess tcpdumpB = await LabTraffic.StartCaptureAsync(lab, lab.GatewayNamespaceB, lab.WanLinkB, captureB, ct);
 
         ProcessResult ping = await lab.Lab.ExecAsync(lab.LanNamespaceA, TimeSpan.FromSeconds(30), "ping", "-c", "5", "-i", "0.2", "-W", "2", lab.LanHostB.ToString());
         output.WriteLine($"ping {lab.LanHostA} -> {lab.LanHostB} ({label}):\n{ping.StandardOutput}");
@@ -94,10 +94,10 @@ public sealed class DpdkGatewayPairTests(ITestOutputHelper output)
         Assert.Contains(" 0% packet loss", ping.StandardOutput, StringComparison.Ordinal);
 
         LabProcess iperfServer = lab.Lab.StartProcess(lab.LanNamespaceB, "iperf3", "-s", "-1", "--forceflush", "-B", lab.LanHostB.ToString());
-        await WaitForOutputAsync(iperfServer, "Server listening", TimeSpan.FromSeconds(10), ct);
+        await LabTraffic.WaitForOutputAsync(iperfServer, "Server listening", TimeSpan.FromSeconds(10), ct);
         ProcessResult iperf = await lab.Lab.ExecAsync(lab.LanNamespaceA, TimeSpan.FromSeconds(40), "iperf3", "-c", lab.LanHostB.ToString(), "-t", "3", "-J");
         Assert.True(iperf.Succeeded, iperf.Describe() + Diagnostics(gwA, gwB));
-        (double sent, double received, long retransmits, long bytes) = ParseIperf(iperf.StandardOutput);
+        (double sent, double received, long retransmits, long bytes) = LabTraffic.ParseIperf(iperf.StandardOutput);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"iperf3 {lab.LanHostA} -> {lab.LanHostB} ({label}), 3 s TCP: sender {sent / 1e6:F1} Mbit/s, receiver {received / 1e6:F1} Mbit/s, {retransmits} retransmits"));
         Assert.True(bytes > 0, "iperf3 moved no data");
@@ -137,8 +137,8 @@ public sealed class DpdkGatewayPairTests(ITestOutputHelper output)
         string expected = udpEncapsulation ? "udp port 4500" : "ip proto 50";
         foreach ((string name, string ns, string capture) in new[] { ("gwA", lab.GatewayNamespaceA, captureA), ("gwB", lab.GatewayNamespaceB, captureB) })
         {
-            int tunnelled = await CountAsync(lab, ns, capture, expected);
-            int other = await CountAsync(lab, ns, capture, $"not ({expected})");
+            int tunnelled = await LabTraffic.CountAsync(lab, ns, capture, expected);
+            int other = await LabTraffic.CountAsync(lab, ns, capture, $"not ({expected})");
             output.WriteLine($"{name} WAN capture: {tunnelled} frames matching '{expected}', {other} other");
             Assert.True(tunnelled >= 10, $"{name}: only {tunnelled} frames on the WAN matched '{expected}'");
             Assert.Equal(0, other);
@@ -153,41 +153,6 @@ public sealed class DpdkGatewayPairTests(ITestOutputHelper output)
         Cipher.AesGcm128 => (RandomNumberGenerator.GetBytes(16 + 4), []), // key and 4-octet salt (RFC 4106 §8.1)
         _ => (RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(32)),
     };
-
-    private static async Task<LabProcess> StartCaptureAsync(DataplaneLab lab, string ns, string link, string file, CancellationToken ct)
-    {
-        LabProcess tcpdump = lab.Lab.StartProcess(ns, "tcpdump", "-i", link, "-n", "-p", "-U", "-s", "128", "-Z", "root", "-w", file);
-        await WaitForOutputAsync(tcpdump, "listening on", TimeSpan.FromSeconds(10), ct);
-        return tcpdump;
-    }
-
-    private static async Task<int> CountAsync(DataplaneLab lab, string ns, string file, string filter)
-    {
-        ProcessResult read = await lab.Lab.ExecAsync(ns, "tcpdump", "-n", "-r", file, filter);
-        Assert.True(read.Succeeded, read.Describe());
-        return read.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-    }
-
-    private static async Task WaitForOutputAsync(LabProcess process, string text, TimeSpan timeout, CancellationToken ct)
-    {
-        DateTime deadline = DateTime.UtcNow + timeout;
-        while (!process.Output.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.False(process.HasExited, $"{process} exited with {process.ExitCode}:\n{process.Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"{process} did not print '{text}' within {timeout.TotalSeconds} s:\n{process.Output}");
-            await Task.Delay(100, ct);
-        }
-    }
-
-    private static (double SentBitsPerSecond, double ReceivedBitsPerSecond, long Retransmits, long Bytes) ParseIperf(string json)
-    {
-        using JsonDocument document = JsonDocument.Parse(json);
-        JsonElement end = document.RootElement.GetProperty("end");
-        JsonElement sent = end.GetProperty("sum_sent");
-        JsonElement received = end.GetProperty("sum_received");
-        long retransmits = sent.TryGetProperty("retransmits", out JsonElement r) ? r.GetInt64() : 0;
-        return (sent.GetProperty("bits_per_second").GetDouble(), received.GetProperty("bits_per_second").GetDouble(), retransmits, received.GetProperty("bytes").GetInt64());
-    }
 
     private static string Diagnostics(DataplaneGateway a, DataplaneGateway b) =>
         $"\n--- gwA dataplane ---\n{a.Process.Output}\n--- gwB dataplane ---\n{b.Process.Output}";

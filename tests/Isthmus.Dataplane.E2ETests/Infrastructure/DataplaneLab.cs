@@ -32,6 +32,9 @@ public sealed class DataplaneLab : IAsyncDisposable
     private const string TapNextHop = "169.254.0.1";
     private const string TapNextHopMac = "02:00:5e:00:00:01";
 
+    /// <summary>Computed once: probing DPDK loads and frees its libraries, which is not safe from two threads at once.</summary>
+    private static readonly Lazy<string?> CannotRunReason = new(ComputeWhyCannotRun, LazyThreadSafetyMode.ExecutionAndPublication);
+
     private readonly List<string> runtimeDirectories = [];
 
     private DataplaneLab(NetworkLab lab, string lanNamespaceA, string lanNamespaceB)
@@ -101,7 +104,9 @@ public sealed class DataplaneLab : IAsyncDisposable
     /// Why the lab cannot run here (not root, no namespaces, no DPDK, a missing tool), or null. The network
     /// lab's own checks come first (it also wants strongSwan installed, as scripts/setup.sh does).
     /// </summary>
-    public static string? WhyCannotRun()
+    public static string? WhyCannotRun() => CannotRunReason.Value;
+
+    private static string? ComputeWhyCannotRun()
     {
         string? reason = NetworkLab.WhyCannotRun() ?? DpdkEnvironment.UnavailableReason();
         if (reason is not null)
