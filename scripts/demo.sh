@@ -58,6 +58,10 @@ for pair in "$gwa:$wana" "$gwb:$wanb"; do
   ns=${pair%%:*} wan=${pair#*:}
   nsx "$ns" ip link set "$wan" up
   nsx "$ns" sysctl -q -w net.ipv4.ip_forward=1 "net.ipv4.conf.$wan.forwarding=0"
+  # The ESP on the WAN is the dataplane's; the kernel, which shares the veth for IKE, would answer it with
+  # ICMP "protocol unreachable" (it has no ESP), so it drops it. A node whose NIC DPDK owns never sees that.
+  printf 'table ip isthmus_gateway {\n chain input {\n  type filter hook input priority filter; policy accept;\n  ip protocol esp drop\n }\n}\n' \
+    | nsx "$ns" nft -f -
 done
 lan() { # lan-ns lan-link gw-ns gw-link prefix
   ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"

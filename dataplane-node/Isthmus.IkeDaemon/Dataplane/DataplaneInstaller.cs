@@ -22,6 +22,9 @@ public sealed class DataplaneInstaller : IAsyncDisposable
     private readonly Task _worker;
     private readonly Task _events;
 
+    /// <summary>How long the inbound half of a rekeyed Child SA stays installed after its Delete.</summary>
+    public static readonly TimeSpan RekeyedInboundGrace = TimeSpan.FromSeconds(2);
+
     public DataplaneInstaller(string socketPath, Log log, Action<uint> softExpired)
     {
         _client = new DataplaneClient(socketPath);
@@ -56,6 +59,18 @@ public sealed class DataplaneInstaller : IAsyncDisposable
     /// <summary>A Child SA was deleted (or replaced): remove its SAs; policies stay with the successor or leave with the last one.</summary>
     public void Remove(ChildSa child, TunnelConfig config, bool lastOfItsName)
     {
+        if (child.Rekeyed)
+        {
+            // Make-before-break: the peer may still send on the old SA until it has switched; keep our inbound
+            // half a little longer so those packets are decrypted, not dropped as unknown SPI (RFC 7296 §2.8).
+            Enqueue(config.Name, ct => _client.DeleteSaAsync(child.SpiOut, EspDirection.Outbound, ct));
+            _ = Task.Delay(RekeyedInboundGrace, _stop.Token).ContinueWith(t =>
+            {
+                if (!t.IsCanceled) Enqueue(config.Name, ct => _client.DeleteSaAsync(child.SpiIn, EspDirection.Inbound, ct));
+            }, TaskScheduler.Default);
+            _log.Info(config.Name, $"CHILD SA {child.Name} replaced: outbound {child.SpiOut:x8} removed, inbound {child.SpiIn:x8} kept {RekeyedInboundGrace.TotalSeconds:0}s for packets in flight");
+            return;
+        }
         Enqueue(config.Name, async ct =>
         {
             await _client.DeleteSaAsync(child.SpiOut, EspDirection.Outbound, ct);
@@ -68,6 +83,9 @@ public sealed class DataplaneInstaller : IAsyncDisposable
             _log.Info(config.Name, $"CHILD SA {child.Name} removed from the dataplane: spi_in={child.SpiIn:x8} spi_out={child.SpiOut:x8}");
         });
     }
+
+    private void Enqueue(string scope, Func<CancellationToken, Task<ControlResult>> work) =>
+        Enqueue(scope, async ct => { await work(ct); });
 
     private void Enqueue(string scope, Func<CancellationToken, Task> work) => _queue.Writer.TryWrite(async ct =>
     {
