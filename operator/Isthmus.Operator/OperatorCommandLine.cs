@@ -113,7 +113,7 @@ public static class OperatorCommandLine
                     "--dataplane-memory" => options with { DataplaneMemory = Value() },
                     "--metrics-port" => options with { MetricsPort = Port(flag, Value()) },
                     "--health-port" => options with { HealthPort = Port(flag, Value()) },
-                    "--metrics-host" => options with { MetricsHost = Value() },
+                    "--metrics-host" => options with { MetricsHost = Host(flag, Value()) },
                     "--otlp-endpoint" => options with { OtlpEndpoint = Url(flag, Value()) },
                     "--log-format" => options with { JsonLogs = Value() switch { "json" => true, "text" => false, var v => throw new FormatException($"{flag}: '{v}' is not json or text") } },
                     "--log-level" => options with { LogLevel = Enum.TryParse<LogLevel>(Value(), ignoreCase: true, out var level) ? level : throw new FormatException($"{flag}: unknown level") },
@@ -182,6 +182,9 @@ public static class OperatorCommandLine
 
     private static TimeSpan Time(string flag, string text) =>
         Api.Duration.TryParse(text, out var value, out var error) && value > TimeSpan.Zero ? value : throw new FormatException($"{flag}: {error ?? "must be positive"}");
+
+    private static string Host(string flag, string text) =>
+        text is "*" or "localhost" || System.Net.IPAddress.TryParse(text, out _) ? text : throw new FormatException($"{flag}: '{text}' is not *, localhost or an IP address");
 
     private static Uri Url(string flag, string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : throw new FormatException($"{flag}: '{text}' is not a URL");

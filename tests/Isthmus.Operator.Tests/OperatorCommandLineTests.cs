@@ -85,6 +85,7 @@ public sealed class OperatorCommandLineTests
     [InlineData("--resync", "10")]
     [InlineData("--bogus", "1")]
     [InlineData("--metrics-port", "70000")]
+    [InlineData("--metrics-host", "metrics.example")]
     [InlineData("--leader-elect=maybe", null)]
     [InlineData("--workers", null)]
     public void Bad_flags_are_reported(string flag, string? value)

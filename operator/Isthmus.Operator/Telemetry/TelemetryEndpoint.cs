@@ -74,20 +74,20 @@ public sealed class TelemetryEndpoint : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (options.MetricsPort <= 0)
+            if (options.MetricsPort > 0)
             {
-            }
-            else if (options.MetricsHost is "*" or "+" or "")
-            {
-                kestrel.ListenAnyIP(options.MetricsPort);
-            }
-            else if (options.MetricsHost == "localhost")
-            {
-                kestrel.ListenLocalhost(options.MetricsPort);
-            }
-            else
-            {
-                kestrel.Listen(IPAddress.Parse(options.MetricsHost), options.MetricsPort);
+                if (options.MetricsHost is "*" or "+" or "")
+                {
+                    kestrel.ListenAnyIP(options.MetricsPort);
+                }
+                else if (options.MetricsHost == "localhost")
+                {
+                    kestrel.ListenLocalhost(options.MetricsPort);
+                }
+                else
+                {
+                    kestrel.Listen(IPAddress.Parse(options.MetricsHost), options.MetricsPort);
+                }
             }
             if (options.HealthPort > 0)
             {

@@ -172,6 +172,16 @@ public sealed class NodeCommandContractTests
         Assert.Equal(eal.Contains("-a"), !eal.Contains("--no-pci"));
     }
 
+    [Theory]
+    [InlineData("--config", "/etc/isthmus/tunnels.yaml", "--bogus")]
+    [InlineData("--config", "/etc/isthmus/tunnels.yaml", "--ike-port", "five hundred")]
+    [InlineData("--config", "/etc/isthmus/tunnels.yaml", "--server", "https://10.0.0.1:6443")]
+    [InlineData("--kube-status", "--node-name", "gw-a")]
+    public void Isthmus_iked_refuses_commands_it_cannot_run_with_a_typed_error(params string[] args)
+    {
+        Assert.Throws<ArgumentException>(() => DaemonCommandLine.ParseRun(args));
+    }
+
     [Fact]
     public void Options_without_a_cipher_next_hop_give_a_dataplane_that_refuses_to_start_and_says_why()
     {
