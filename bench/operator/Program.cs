@@ -82,6 +82,7 @@ else
     {
         OperatorDll(), "--server", operatorOptions.Server, "--namespace", OperatorNamespace, "--identity", "bench", "--leader-elect", "false",
         "--workers", options.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--metrics-port", "0", "--log-level", "Warning", "--log-format", "text",
+        "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
     })
     {
         start.ArgumentList.Add(a);

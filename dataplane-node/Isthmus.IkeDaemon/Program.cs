@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Isthmus.Api.Manifests;
 using Isthmus.IkeDaemon;
@@ -58,30 +57,7 @@ static string Value(string[] args, ref int i) =>
 
 static async Task<int> Run(string[] args)
 {
-    var options = new DaemonOptions();
-    var kube = new KubernetesStatusOptions();
-    for (var i = 0; i < args.Length; i++)
-    {
-        if (kube.TryParse(args, ref i)) continue;
-        switch (args[i])
-        {
-            case "--config": options.ConfigPaths.Add(Value(args, ref i)); break;
-            case "--listen":
-                var text = Value(args, ref i);
-                options.Listen = IPAddress.TryParse(text, out var a) ? a : throw new ArgumentException($"--listen: '{text}' is not an IP address");
-                break;
-            case "--ike-port": options.IkePort = int.Parse(Value(args, ref i)); break;
-            case "--natt-port": options.NatTPort = int.Parse(Value(args, ref i)); break;
-            case "--control": options.ControlSocket = Value(args, ref i); break;
-            case "--retransmit-timeout": options.RetransmitTimeout = TimeSpan.FromSeconds(double.Parse(Value(args, ref i), System.Globalization.CultureInfo.InvariantCulture)); break;
-            case "--retransmit-tries": options.RetransmitTries = int.Parse(Value(args, ref i)); break;
-            case "--debug-keys": options.DebugKeys = true; break;
-            case "--dataplane": options.DataplaneSocket = Value(args, ref i); break;
-            default: throw new ArgumentException($"unknown option '{args[i]}'");
-        }
-    }
-    if (options.ConfigPaths.Count == 0) throw new ArgumentException("run needs at least one --config PATH");
-    kube.Validate();
+    var (options, kube) = DaemonCommandLine.ParseRun(args);
 
     var log = new Log(options.DebugKeys);
     if (options.DebugKeys) log.Warn("daemon", "--debug-keys is set: derived keys will be logged");

@@ -1,3 +1,5 @@
+using Isthmus.Operator.Runtime.Client;
+
 namespace Isthmus.Operator;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed record OperatorOptions
     /// <summary>Context within the kubeconfig (<c>--context</c>).</summary>
     public string? Context { get; init; }
 
-    /// <summary>Bearer token for <see cref="Server"/> (<c>--token</c>).</summary>
+    /// <summary>Bearer token for <see cref="Server"/> (<c>--token</c>); never shown by <see cref="ToString"/>.</summary>
     public string? Token { get; init; }
 
     /// <summary>Skip TLS verification of the API server (<c>--insecure-skip-tls-verify</c>); for test doubles only.</summary>
@@ -53,7 +55,10 @@ public sealed record OperatorOptions
     /// <summary>Service account of the IKE pods (<c>--ike-service-account</c>).</summary>
     public string IkeServiceAccount { get; init; } = "isthmus-iked";
 
-    /// <summary>Whether the operator manages the dataplane DaemonSet (<c>--dataplane</c>, default true).</summary>
+    /// <summary>Secrets for pulling the node component images, set on the IKE pods and the dataplane DaemonSet (<c>--image-pull-secret</c>, repeatable).</summary>
+    public IReadOnlyList<string> ImagePullSecrets { get; init; } = [];
+
+    /// <summary>Whether the operator manages the dataplane DaemonSet (<c>--dataplane</c>, default true); the IKE pods install SAs into it.</summary>
     public bool DataplaneEnabled { get; init; } = true;
 
     /// <summary>Image of the ESP dataplane (<c>--dataplane-image</c>).</summary>
@@ -62,23 +67,57 @@ public sealed record OperatorOptions
     /// <summary>Service account of the dataplane pods (<c>--dataplane-service-account</c>).</summary>
     public string DataplaneServiceAccount { get; init; } = "isthmus-dataplane";
 
-    /// <summary>2 MiB hugepages per dataplane pod, as a Kubernetes quantity (<c>--dataplane-hugepages</c>).</summary>
-    public string DataplaneHugepages { get; init; } = "512Mi";
+    /// <summary>
+    /// The clear (LAN) port as an EAL device: a PCI address bound to vfio-pci (<c>0000:3b:00.0</c>, devargs after a
+    /// comma) or a virtual device (<c>net_af_packet0,iface=eth1</c>) (<c>--dataplane-clear-port</c>).
+    /// </summary>
+    public string DataplaneClearPort { get; init; } = "net_af_packet0,iface=eth1";
 
-    /// <summary>Memory per dataplane pod besides hugepages (<c>--dataplane-memory</c>).</summary>
-    public string DataplaneMemory { get; init; } = "512Mi";
+    /// <summary>The cipher (WAN) port as an EAL device, like <see cref="DataplaneClearPort"/> (<c>--dataplane-cipher-port</c>).</summary>
+    public string DataplaneCipherPort { get; init; } = "net_af_packet1,iface=eth0";
 
-    /// <summary>DPDK ports: PCI addresses or vdev strings (<c>--dataplane-port</c>, repeatable).</summary>
-    public IReadOnlyList<string> DataplanePorts { get; init; } = [];
+    /// <summary>Optional port toward the node's kernel (a <c>net_tap</c>) for IKE and ARP when the cipher port is a NIC taken from the kernel (<c>--dataplane-host-port</c>).</summary>
+    public string? DataplaneHostPort { get; init; }
 
-    /// <summary>DPDK crypto device, e.g. crypto_aesni_gcm (<c>--dataplane-crypto-device</c>).</summary>
-    public string DataplaneCryptoDevice { get; init; } = "crypto_aesni_gcm";
+    /// <summary>The DPDK crypto device as an EAL device: a virtual one (<c>crypto_aesni_gcm0</c>) or a PCI address (<c>--dataplane-crypto-device</c>).</summary>
+    public string DataplaneCryptoDevice { get; init; } = "crypto_aesni_gcm0";
+
+    /// <summary>
+    /// The cryptodev name when it differs from the device (<c>--dataplane-crypto-device-name</c>): hardware drivers name
+    /// theirs after the PCI address and the driver, e.g. <c>0000:3d:01.0_qat_sym</c>. Null: the device's own name.
+    /// </summary>
+    public string? DataplaneCryptoDeviceName { get; init; }
+
+    /// <summary>
+    /// Destination MAC of ESP frames leaving the cipher port: the WAN router (or the peer gateway on a shared segment)
+    /// of the gateway nodes (<c>--dataplane-cipher-next-hop-mac</c>). The command line requires it while
+    /// <see cref="DataplaneEnabled"/>; left null here, the dataplane pods refuse to start and say so.
+    /// </summary>
+    public string? DataplaneCipherNextHopMac { get; init; }
+
+    /// <summary>Destination MAC of decrypted frames leaving the clear port (<c>--dataplane-clear-next-hop-mac</c>); null: the clear port's own (right for net_tap).</summary>
+    public string? DataplaneClearNextHopMac { get; init; }
+
+    /// <summary>EAL lcores (<c>-l</c>) of the dataplane (<c>--dataplane-lcores</c>): the main lcore and the poll loop's worker; also its CPU request.</summary>
+    public string DataplaneLcores { get; init; } = "0,1";
+
+    /// <summary>Hugepage size backing DPDK's memory (<c>--dataplane-hugepage-size</c>): <c>2Mi</c>, <c>1Gi</c>, or <c>none</c> (EAL <c>--no-huge</c>, ordinary memory; for test clusters).</summary>
+    public string DataplaneHugepageSize { get; init; } = "2Mi";
+
+    /// <summary>DPDK's memory (mbufs, crypto sessions), as a Kubernetes quantity (<c>--dataplane-dpdk-memory</c>): hugepages requested and limited, or EAL <c>-m</c> with <c>none</c>.</summary>
+    public string DataplaneDpdkMemory { get; init; } = "512Mi";
+
+    /// <summary>Memory of the dataplane process besides DPDK's (the .NET runtime and the control API), as a Kubernetes quantity (<c>--dataplane-memory</c>).</summary>
+    public string DataplaneMemory { get; init; } = "256Mi";
 
     /// <summary>OTLP endpoint for metrics and traces (<c>--otlp-endpoint</c>); none: no OTLP export.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
-    /// <summary>Port of the Prometheus scrape endpoint <c>/metrics</c> (<c>--metrics-port</c>); 0 disables it.</summary>
-    public int MetricsPort { get; init; } = 9090;
+    /// <summary>Port of the HTTP endpoint with <c>/metrics</c> (Prometheus), <c>/healthz</c> and <c>/readyz</c> (<c>--metrics-port</c>); 0 disables it.</summary>
+    public int MetricsPort { get; init; } = 8080;
+
+    /// <summary>A second port serving only <c>/healthz</c> and <c>/readyz</c>, for the kubelet's probes (<c>--health-port</c>); 0: none.</summary>
+    public int HealthPort { get; init; }
 
     /// <summary>Host the Prometheus endpoint listens on (<c>--metrics-host</c>): <c>*</c> for every address, <c>localhost</c> for loopback only.</summary>
     public string MetricsHost { get; init; } = "*";
@@ -86,6 +125,23 @@ public sealed record OperatorOptions
     /// <summary>Log as JSON lines (<c>--log-format json</c>, default) or plain text (<c>--log-format text</c>).</summary>
     public bool JsonLogs { get; init; } = true;
 
+    /// <summary>How to reach the API server, from the connection flags.</summary>
+    public KubernetesConnection Connection => new()
+    {
+        Kubeconfig = Kubeconfig,
+        Context = Context,
+        Server = Server,
+        Token = Token,
+        InsecureSkipTlsVerify = InsecureSkipTlsVerify,
+    };
+
     /// <summary>Minimum log level (<c>--log-level</c>).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Server = {Server}, Kubeconfig = {Kubeconfig}, Context = {Context}, Token = {(Token is null ? "" : "(set)")}, ");
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"Namespace = {Namespace}, Identity = {Identity}, LeaderElection = {LeaderElection}, Workers = {Workers}");
+        return true;
+    }
 }

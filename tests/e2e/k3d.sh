@@ -67,7 +67,7 @@ echo "e2e: helm install charts/isthmus"
 helm install isthmus charts/isthmus --namespace "$namespace" --create-namespace --wait --timeout 300s \
   --set image.registry=isthmus --set image.pullPolicy=Never \
   --set operator.image.tag="$tag" --set ike.image.tag="$tag" --set dataplane.image.tag="$tag" \
-  --set dataplane.hugepages.amount=0 >/dev/null
+  --set dataplane.enabled=false >/dev/null
 kubectl wait --for=condition=Established crd/ipsectunnels.ipsec.isthmus.dev crd/trafficselectors.ipsec.isthmus.dev --timeout=60s >/dev/null
 
 echo "e2e: broken manifests are rejected by the API server"

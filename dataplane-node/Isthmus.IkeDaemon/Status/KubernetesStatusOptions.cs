@@ -1,3 +1,4 @@
+using Isthmus.Operator.Runtime.Client;
 using k8s;
 
 namespace Isthmus.IkeDaemon.Status;
@@ -41,16 +42,9 @@ public sealed class KubernetesStatusOptions
             throw new ArgumentException("--kubeconfig, --context and --server need --kube-status");
     }
 
-    public KubernetesClientConfiguration ClientConfiguration()
-    {
-        KubernetesClientConfiguration config;
-        if (Kubeconfig is not null) config = KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig, Context);
-        else if (Server is not null) config = new KubernetesClientConfiguration { Host = Server };
-        else if (KubernetesClientConfiguration.IsInCluster()) config = KubernetesClientConfiguration.InClusterConfig();
-        else config = KubernetesClientConfiguration.BuildConfigFromConfigFile(currentContext: Context);
-        if (Server is not null) config.Host = Server;
-        return config;
-    }
+    /// <summary>The client configuration these flags select (the operator runtime's <see cref="KubernetesConnection"/>).</summary>
+    public KubernetesClientConfiguration ClientConfiguration() =>
+        new KubernetesConnection { Kubeconfig = Kubeconfig, Context = Context, Server = Server }.ToClientConfiguration();
 
     private static string Value(string[] args, ref int i) =>
         i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option {args[i]} needs a value");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Isthmus.Api.V1Alpha1;
 
 namespace Isthmus.IkeDaemon.Status;
 
@@ -47,8 +48,8 @@ public static class StatusPatch
     public static JsonObject? Build(Current current, TunnelSaStatus desired, long rekeyBaseline)
     {
         var conditions = current.Status["conditions"] is JsonArray existing ? (JsonArray)existing.DeepClone() : new JsonArray();
-        SetCondition(conditions, DaemonConditionTypes.IkeSaEstablished, desired.IkeSaEstablished, current.Generation);
-        SetCondition(conditions, DaemonConditionTypes.ChildSaEstablished, desired.ChildSaEstablished, current.Generation);
+        SetCondition(conditions, ConditionTypes.IkeSaEstablished, desired.IkeSaEstablished, current.Generation);
+        SetCondition(conditions, ConditionTypes.ChildSaEstablished, desired.ChildSaEstablished, current.Generation);
 
         var status = new JsonObject
         {

@@ -30,7 +30,7 @@ public static class OperatorHost
         loggerFactory ??= CreateLoggerFactory(options);
         try
         {
-            using var client = KubernetesClientFactory.Create(options);
+            using var client = options.Connection.CreateClient();
             await RunAsync(client, options, loggerFactory, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -51,16 +51,27 @@ public static class OperatorHost
         using var telemetry = new OperatorTelemetry(
             () => queue is { } q ? (q.Count, q.DelayedCount) : (0, 0),
             () => currentStore?.ListTunnels() ?? []);
-        await using var endpoint = await TelemetryEndpoint.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        var readiness = new OperatorReadiness(options.LeaderElection ? ReadinessState.Standby : ReadinessState.Syncing);
+        using var stopping = cancellationToken.Register(() => readiness.Set(ReadinessState.Stopping));
+        await using var endpoint = await TelemetryEndpoint.StartAsync(options, readiness, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Starting isthmus-operator {Identity} in namespace {Namespace} (leader election {LeaderElection})", options.Identity, options.Namespace, options.LeaderElection ? "on" : "off");
 
         async Task Lead(CancellationToken leading)
         {
-            using var leadQueue = new WorkQueue<ObjectKey>();
-            var store = new KubernetesClusterStore(client, options, loggerFactory);
-            currentStore = store;
-            queue = leadQueue;
-            await RunControllerAsync(client, store, leadQueue, options, loggerFactory, telemetry, leading).ConfigureAwait(false);
+            readiness.Set(ReadinessState.Syncing);
+            try
+            {
+                using var leadQueue = new WorkQueue<ObjectKey>();
+                var store = new KubernetesClusterStore(client, options, loggerFactory);
+                currentStore = store;
+                queue = leadQueue;
+                await RunControllerAsync(client, store, leadQueue, options, loggerFactory, telemetry, () => readiness.Set(ReadinessState.Synced), leading).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Back to competing for the Lease, unless the process is stopping.
+                readiness.Set(cancellationToken.IsCancellationRequested ? ReadinessState.Stopping : ReadinessState.Standby);
+            }
         }
 
         if (options.LeaderElection)
@@ -80,10 +91,11 @@ public static class OperatorHost
         {
             await Lead(cancellationToken).ConfigureAwait(false);
         }
+        readiness.Set(ReadinessState.Stopping);
         logger.LogInformation("isthmus-operator {Identity} stopped", options.Identity);
     }
 
-    private static async Task RunControllerAsync(IKubernetes client, KubernetesClusterStore store, WorkQueue<ObjectKey> queue, OperatorOptions options, ILoggerFactory loggers, OperatorTelemetry telemetry, CancellationToken cancellationToken)
+    private static async Task RunControllerAsync(IKubernetes client, KubernetesClusterStore store, WorkQueue<ObjectKey> queue, OperatorOptions options, ILoggerFactory loggers, OperatorTelemetry telemetry, Action synced, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger("operator");
         var events = new KubernetesEventRecorder(client, "ipsec.isthmus.dev/operator", options.Identity, loggers.CreateLogger("events"));
@@ -97,6 +109,7 @@ public static class OperatorHost
         {
             await store.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Caches synced: {Tunnels} tunnels, {Nodes} nodes", store.Tunnels.Cache.Count, store.Nodes.Cache.Count);
+            synced();
             await controller.RunAsync(options.Workers, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

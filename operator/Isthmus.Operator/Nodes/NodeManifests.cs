@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Isthmus.Operator.Store;
@@ -34,6 +35,28 @@ public static class NodeManifests
     };
 
     /// <summary>
+    /// The IKE daemon's arguments: its node's config, its control socket, status and Events on the tunnels as this
+    /// node (<c>$(NODE_NAME)</c>, expanded by the kubelet from the downward API's <c>spec.nodeName</c>), and, while the
+    /// operator runs the dataplane, that dataplane's control socket for the negotiated SAs.
+    /// </summary>
+    public static IReadOnlyList<string> IkeArguments(OperatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        List<string> args =
+        [
+            "run",
+            "--config", $"{NodeObjectNames.ConfigMountPath}/{NodeObjectNames.ConfigKey}",
+            "--control", $"{NodeObjectNames.RuntimeDirectory}/iked.sock",
+            "--kube-status", "--node-name", "$(NODE_NAME)",
+        ];
+        if (options.DataplaneEnabled)
+        {
+            args.AddRange(["--dataplane", DataplaneCommand.Socket]);
+        }
+        return args;
+    }
+
+    /// <summary>
     /// The IKE daemon pod of a node: pinned to the node, host network (IKE on UDP 500 and 4500 of the node's
     /// addresses), only NET_ADMIN, NET_BIND_SERVICE and NET_RAW, read-only root file system, the node's config
     /// Secret mounted read-only. Its spec-hash annotation covers the config hash, so a new config replaces the pod.
@@ -63,6 +86,7 @@ public static class NodeManifests
                 DnsPolicy = "ClusterFirstWithHostNet",
                 RestartPolicy = "Always",
                 ServiceAccountName = options.IkeServiceAccount,
+                ImagePullSecrets = PullSecrets(options),
                 AutomountServiceAccountToken = true,
                 TerminationGracePeriodSeconds = 10,
                 PriorityClassName = "system-node-critical",
@@ -73,7 +97,7 @@ public static class NodeManifests
                     {
                         Name = "iked",
                         Image = options.IkeImage,
-                        Args = ["run", "--config", $"{NodeObjectNames.ConfigMountPath}/{NodeObjectNames.ConfigKey}", "--control", $"{NodeObjectNames.RuntimeDirectory}/iked.sock"],
+                        Args = [.. IkeArguments(options)],
                         Ports =
                         [
                             new V1ContainerPort { Name = "ike", ContainerPort = 500, HostPort = 500, Protocol = "UDP" },
@@ -119,9 +143,11 @@ public static class NodeManifests
     }
 
     /// <summary>
-    /// The ESP dataplane DaemonSet: on the gateway nodes, privileged (it binds NICs and maps hugepages),
-    /// host network, hugepages and memory as configured, the DPDK ports and crypto device as arguments, and
-    /// the node's Isthmus runtime directory shared with the IKE pod (the SA socket).
+    /// The ESP dataplane DaemonSet: on the gateway nodes, privileged (it binds NICs and maps hugepages), host
+    /// network, <c>isthmus-dataplane serve --backend dpdk</c> with the ports, crypto device and EAL arguments of
+    /// <see cref="DataplaneCommand"/>, one CPU per EAL lcore, hugepages (requested and limited, with a hugetlbfs
+    /// volume) or, with hugepage size <c>none</c>, DPDK's memory added to the pod's memory, the host's <c>/dev</c>
+    /// (vfio), and the node's Isthmus runtime directory shared with the IKE pod (the dataplane's control socket).
     /// </summary>
     public static V1DaemonSet DataplaneDaemonSet(string @namespace, OperatorOptions options)
     {
@@ -131,11 +157,32 @@ public static class NodeManifests
             [NodeObjectNames.ComponentLabel] = "dataplane",
             [NodeObjectNames.ManagedByLabel] = NodeObjectNames.ManagedBy,
         };
-        var args = new List<string> { "--crypto-device", options.DataplaneCryptoDevice, "--socket", $"{NodeObjectNames.RuntimeDirectory}/dataplane.sock" };
-        foreach (var port in options.DataplanePorts)
+        var hugepages = DataplaneCommand.UsesHugepages(options);
+        var cpu = new ResourceQuantity(DataplaneCommand.LcoreCount(options.DataplaneLcores).ToString(CultureInfo.InvariantCulture));
+        // Without hugepages DPDK's memory is ordinary memory of the pod.
+        var memory = new ResourceQuantity(hugepages
+            ? options.DataplaneMemory
+            : $"{DataplaneCommand.MiB(options.DataplaneMemory) + DataplaneCommand.MiB(options.DataplaneDpdkMemory)}Mi");
+        var requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = cpu, ["memory"] = memory };
+        var limits = new Dictionary<string, ResourceQuantity> { ["memory"] = memory };
+        List<V1VolumeMount> mounts =
+        [
+            new V1VolumeMount { Name = "run", MountPath = NodeObjectNames.RuntimeDirectory },
+            new V1VolumeMount { Name = "dev", MountPath = "/dev" },
+        ];
+        List<V1Volume> volumes =
+        [
+            new V1Volume { Name = "run", HostPath = new V1HostPathVolumeSource { Path = NodeObjectNames.RuntimeDirectory, Type = "DirectoryOrCreate" } },
+            new V1Volume { Name = "dev", HostPath = new V1HostPathVolumeSource { Path = "/dev" } },
+        ];
+        if (hugepages)
         {
-            args.Add("--port");
-            args.Add(port);
+            // Kubernetes requires hugepage requests equal to limits; the hugetlbfs volume is where EAL finds the pages.
+            var resource = $"hugepages-{options.DataplaneHugepageSize}";
+            requests[resource] = new ResourceQuantity(options.DataplaneDpdkMemory);
+            limits[resource] = new ResourceQuantity(options.DataplaneDpdkMemory);
+            mounts.Insert(0, new V1VolumeMount { Name = "hugepages", MountPath = DataplaneCommand.HugepagesMountPath });
+            volumes.Insert(0, new V1Volume { Name = "hugepages", EmptyDir = new V1EmptyDirVolumeSource { Medium = $"HugePages-{options.DataplaneHugepageSize}" } });
         }
         var ds = new V1DaemonSet
         {
@@ -161,6 +208,7 @@ public static class NodeManifests
                         HostNetwork = true,
                         DnsPolicy = "ClusterFirstWithHostNet",
                         ServiceAccountName = options.DataplaneServiceAccount,
+                        ImagePullSecrets = PullSecrets(options),
                         AutomountServiceAccountToken = false,
                         PriorityClassName = "system-node-critical",
                         Tolerations = [new V1Toleration { OperatorProperty = "Exists", Effect = "NoSchedule" }],
@@ -170,36 +218,13 @@ public static class NodeManifests
                             {
                                 Name = "dataplane",
                                 Image = options.DataplaneImage,
-                                Args = args,
+                                Args = [.. DataplaneCommand.Arguments(options)],
                                 SecurityContext = new V1SecurityContext { Privileged = true },
-                                Resources = new V1ResourceRequirements
-                                {
-                                    Requests = new Dictionary<string, ResourceQuantity>
-                                    {
-                                        ["cpu"] = new("1"),
-                                        ["memory"] = new(options.DataplaneMemory),
-                                        ["hugepages-2Mi"] = new(options.DataplaneHugepages),
-                                    },
-                                    Limits = new Dictionary<string, ResourceQuantity>
-                                    {
-                                        ["memory"] = new(options.DataplaneMemory),
-                                        ["hugepages-2Mi"] = new(options.DataplaneHugepages),
-                                    },
-                                },
-                                VolumeMounts =
-                                [
-                                    new V1VolumeMount { Name = "hugepages", MountPath = "/dev/hugepages" },
-                                    new V1VolumeMount { Name = "run", MountPath = NodeObjectNames.RuntimeDirectory },
-                                    new V1VolumeMount { Name = "dev", MountPath = "/dev" },
-                                ],
+                                Resources = new V1ResourceRequirements { Requests = requests, Limits = limits },
+                                VolumeMounts = mounts,
                             },
                         ],
-                        Volumes =
-                        [
-                            new V1Volume { Name = "hugepages", EmptyDir = new V1EmptyDirVolumeSource { Medium = "HugePages-2Mi" } },
-                            new V1Volume { Name = "run", HostPath = new V1HostPathVolumeSource { Path = NodeObjectNames.RuntimeDirectory, Type = "DirectoryOrCreate" } },
-                            new V1Volume { Name = "dev", HostPath = new V1HostPathVolumeSource { Path = "/dev" } },
-                        ],
+                        Volumes = volumes,
                     },
                 },
             },
@@ -207,6 +232,9 @@ public static class NodeManifests
         ds.Metadata.Annotations[NodeObjectNames.SpecHashAnnotation] = Hash(ds.Spec);
         return ds;
     }
+
+    private static List<V1LocalObjectReference>? PullSecrets(OperatorOptions options) =>
+        options.ImagePullSecrets.Count == 0 ? null : [.. options.ImagePullSecrets.Select(name => new V1LocalObjectReference { Name = name })];
 
     private static Dictionary<string, string> Labels(string name, string component, string node) => new()
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using Isthmus.Operator.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,9 +13,11 @@ using OpenTelemetry.Trace;
 namespace Isthmus.Operator.Telemetry;
 
 /// <summary>
-/// Exports the operator's metrics and traces: a small Kestrel server on <c>--metrics-host</c>:<c>--metrics-port</c>
-/// with <c>/metrics</c> (Prometheus text format) and <c>/healthz</c> (liveness), and, when
-/// <c>--otlp-endpoint</c> is set, OTLP export of metrics and traces. Without either, nothing runs.
+/// Exports the operator's metrics and traces and answers the kubelet's probes: a small Kestrel server on
+/// <c>--metrics-host</c>:<c>--metrics-port</c> with <c>/metrics</c> (Prometheus text format), <c>/healthz</c>
+/// (liveness: 200 while the process serves) and <c>/readyz</c> (readiness, see <see cref="OperatorReadiness"/>:
+/// 200 or 503); on <c>--health-port</c>, when set, only <c>/healthz</c> and <c>/readyz</c>; and, when
+/// <c>--otlp-endpoint</c> is set, OTLP export of metrics and traces. Without any of them, nothing runs.
 /// </summary>
 public sealed class TelemetryEndpoint : IAsyncDisposable
 {
@@ -29,9 +32,20 @@ public sealed class TelemetryEndpoint : IAsyncDisposable
         _tracer = tracer;
     }
 
-    /// <summary>Starts the exporters the options ask for; port 0 disables the HTTP endpoint.</summary>
-    public static async Task<TelemetryEndpoint> StartAsync(OperatorOptions options, CancellationToken cancellationToken)
+    /// <summary>The liveness probe's path.</summary>
+    public const string LivenessPath = "/healthz";
+
+    /// <summary>The readiness probe's path.</summary>
+    public const string ReadinessPath = "/readyz";
+
+    /// <summary>The Prometheus scrape path.</summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Starts the exporters the options ask for; with both ports 0 no HTTP endpoint runs.</summary>
+    public static async Task<TelemetryEndpoint> StartAsync(OperatorOptions options, OperatorReadiness readiness, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(readiness);
         var resource = ResourceBuilder.CreateDefault().AddService("isthmus-operator", serviceInstanceId: options.Identity);
         TracerProvider? tracer = null;
         if (options.OtlpEndpoint is { } traceEndpoint)
@@ -42,7 +56,7 @@ public sealed class TelemetryEndpoint : IAsyncDisposable
                 .AddOtlpExporter(o => o.Endpoint = traceEndpoint)
                 .Build();
         }
-        if (options.MetricsPort <= 0)
+        if (options.MetricsPort <= 0 && options.HealthPort <= 0)
         {
             MeterProvider? meters = null;
             if (options.OtlpEndpoint is { } endpoint)
@@ -60,17 +74,25 @@ public sealed class TelemetryEndpoint : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            if (options.MetricsHost is "*" or "+" or "")
+            if (options.MetricsPort > 0)
             {
-                kestrel.ListenAnyIP(options.MetricsPort);
+                if (options.MetricsHost is "*" or "+" or "")
+                {
+                    kestrel.ListenAnyIP(options.MetricsPort);
+                }
+                else if (options.MetricsHost == "localhost")
+                {
+                    kestrel.ListenLocalhost(options.MetricsPort);
+                }
+                else
+                {
+                    kestrel.Listen(IPAddress.Parse(options.MetricsHost), options.MetricsPort);
+                }
             }
-            else if (options.MetricsHost == "localhost")
+            if (options.HealthPort > 0)
             {
-                kestrel.ListenLocalhost(options.MetricsPort);
-            }
-            else
-            {
-                kestrel.Listen(IPAddress.Parse(options.MetricsHost), options.MetricsPort);
+                // The kubelet probes the pod's address.
+                kestrel.ListenAnyIP(options.HealthPort);
             }
         });
         builder.Services.AddOpenTelemetry()
@@ -84,8 +106,19 @@ public sealed class TelemetryEndpoint : IAsyncDisposable
                 }
             });
         var app = builder.Build();
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        if (options.HealthPort > 0)
+        {
+            // The health port answers the probes only.
+            app.Use((context, next) =>
+                context.Connection.LocalPort == options.HealthPort && context.Request.Path != LivenessPath && context.Request.Path != ReadinessPath
+                    ? Results.NotFound().ExecuteAsync(context)
+                    : next(context));
+        }
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapGet(LivenessPath, () => Results.Text("ok\n"));
+        app.MapGet(ReadinessPath, () => readiness.IsReady
+            ? Results.Text(readiness.Describe())
+            : Results.Text(readiness.Describe(), statusCode: StatusCodes.Status503ServiceUnavailable));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return new TelemetryEndpoint(app, null, tracer);
     }

@@ -1,3 +1,4 @@
+using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;

@@ -75,9 +75,28 @@ public sealed partial class HelmChartTests
         Assert.True(values["operator"]!["leaderElection"]!["enabled"]!.GetValue<bool>());
         Assert.NotNull(values["dataplane"]!["hugepages"]!["amount"]);
         Assert.NotNull(values["dataplane"]!["cryptoDevice"]);
-        Assert.NotNull(values["dataplane"]!["ports"]!["protected"]);
+        Assert.NotNull(values["dataplane"]!["ports"]!["clear"]);
+        Assert.NotNull(values["dataplane"]!["ports"]!["cipher"]);
         Assert.NotNull(values["ike"]!["image"]!["repository"]);
     }
+
+    [Fact]
+    public void Every_value_is_read_by_a_template()
+    {
+        // A value no template reads is a setting that silently does nothing.
+        var templates = string.Concat(Directory.GetFiles(ChartFile("templates")).Select(File.ReadAllText));
+        var unused = Leaves(Yaml("values.yaml"), "", templates).Where(path => !IsRead(templates, path)).ToList();
+        Assert.True(unused.Count == 0, "values no template reads: " + string.Join(", ", unused));
+    }
+
+    // A map read whole (handed to toYaml or to a helper, like resources or ike.image) counts as one value.
+    private static IEnumerable<string> Leaves(JsonNode? node, string path, string templates) =>
+        node is JsonObject map && map.Count > 0 && !IsRead(templates, path)
+            ? map.SelectMany(p => Leaves(p.Value, path.Length == 0 ? p.Key : $"{path}.{p.Key}", templates))
+            : [path];
+
+    private static bool IsRead(string templates, string path) =>
+        path.Length > 0 && Regex.IsMatch(templates, Regex.Escape(".Values." + path) + @"(?![A-Za-z0-9_.])");
 
     [Fact]
     public void Every_template_is_yaml_once_template_expressions_are_neutralised()

@@ -153,6 +153,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
         {
             dll, "--server", options.Server!, "--namespace", OperatorNamespace, "--identity", identity, "--leader-elect", "true",
             "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "300ms", "--metrics-port", "0", "--log-format", "text",
+            "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
         })
         {
             start.ArgumentList.Add(a);

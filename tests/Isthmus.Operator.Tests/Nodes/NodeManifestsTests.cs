@@ -6,7 +6,13 @@ namespace Isthmus.Operator.Tests.Nodes;
 
 public sealed class NodeManifestsTests
 {
-    private static readonly OperatorOptions Options = new() { Namespace = "isthmus-system", DataplanePorts = ["0000:3b:00.0", "net_tap0,iface=isthmus0"] };
+    private static readonly OperatorOptions Options = new()
+    {
+        Namespace = "isthmus-system",
+        DataplaneCipherPort = "0000:3b:00.0",
+        DataplaneHostPort = "net_tap0,iface=isthmus0",
+        DataplaneCipherNextHopMac = "02:00:5e:00:01:01",
+    };
 
     private static Store.NodeConfig Config()
     {
@@ -66,13 +72,62 @@ public sealed class NodeManifestsTests
     public void The_dataplane_is_privileged_with_hugepages_ports_and_crypto_device()
     {
         var ds = NodeManifests.DataplaneDaemonSet("isthmus-system", Options);
-        var container = Assert.Single(ds.Spec.Template.Spec.Containers);
+        var pod = ds.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
 
         Assert.True(container.SecurityContext.Privileged);
         Assert.Equal("512Mi", container.Resources.Limits["hugepages-2Mi"].ToString());
-        Assert.Equal(["--crypto-device", "crypto_aesni_gcm", "--socket", "/run/isthmus/dataplane.sock", "--port", "0000:3b:00.0", "--port", "net_tap0,iface=isthmus0"], container.Args);
-        Assert.Equal("true", ds.Spec.Template.Spec.NodeSelector[Placement.DefaultGatewayLabel]);
+        Assert.Equal("512Mi", container.Resources.Requests["hugepages-2Mi"].ToString());
+        Assert.Equal("2", container.Resources.Requests["cpu"].ToString());
+        Assert.Equal(
+            ["serve", "--socket", "/run/isthmus/dataplane.sock", "--backend", "dpdk",
+             "--clear-port", "net_af_packet0", "--cipher-port", "0000:3b:00.0", "--host-port", "net_tap0", "--crypto-device", "crypto_aesni_gcm0",
+             "--cipher-next-hop-mac", "02:00:5e:00:01:01",
+             "--", "-l", "0,1", "--in-memory", "-a", "0000:3b:00.0",
+             "--vdev", "net_af_packet0,iface=eth1", "--vdev", "net_tap0,iface=isthmus0", "--vdev", "crypto_aesni_gcm0"],
+            container.Args);
+        Assert.Equal("HugePages-2Mi", Assert.Single(pod.Volumes, v => v.Name == "hugepages").EmptyDir.Medium);
+        Assert.Contains(container.VolumeMounts, m => m.Name == "hugepages" && m.MountPath == "/dev/hugepages");
+        Assert.Equal("/run/isthmus", Assert.Single(pod.Volumes, v => v.Name == "run").HostPath.Path);
+        Assert.Equal("true", pod.NodeSelector[Placement.DefaultGatewayLabel]);
         Assert.Equal(ds.Spec.Selector.MatchLabels, ds.Spec.Template.Metadata.Labels);
+    }
+
+    [Fact]
+    public void Without_hugepages_the_dataplane_runs_no_huge_and_its_dpdk_memory_is_pod_memory()
+    {
+        var options = Options with { DataplaneHugepageSize = "none", DataplaneDpdkMemory = "1Gi", DataplaneMemory = "256Mi", DataplaneCipherPort = "net_af_packet1,iface=eth0", DataplaneHostPort = null };
+        var ds = NodeManifests.DataplaneDaemonSet("isthmus-system", options);
+        var container = Assert.Single(ds.Spec.Template.Spec.Containers);
+
+        Assert.Equal(["-l", "0,1", "--no-huge", "-m", "1024", "--no-pci", "--vdev", "net_af_packet0,iface=eth1", "--vdev", "net_af_packet1,iface=eth0", "--vdev", "crypto_aesni_gcm0"],
+            container.Args.SkipWhile(a => a != "--").Skip(1));
+        Assert.Equal("1280Mi", container.Resources.Limits["memory"].ToString());
+        Assert.DoesNotContain(container.Resources.Limits.Keys, k => k.StartsWith("hugepages-", StringComparison.Ordinal));
+        Assert.DoesNotContain(ds.Spec.Template.Spec.Volumes, v => v.Name == "hugepages");
+    }
+
+    [Fact]
+    public void Pci_devices_are_allow_listed_in_full_form_and_named_by_their_address()
+    {
+        var options = Options with { DataplaneClearPort = "3b:00.1", DataplaneCryptoDevice = "0000:3d:01.0", DataplaneCryptoDeviceName = "0000:3d:01.0_qat_sym", DataplaneHugepageSize = "1Gi", DataplaneDpdkMemory = "2Gi" };
+        var args = DataplaneCommand.Arguments(options);
+
+        Assert.Equal("0000:3b:00.1", args[args.ToList().IndexOf("--clear-port") + 1]);
+        Assert.Equal("0000:3d:01.0_qat_sym", args[args.ToList().IndexOf("--crypto-device") + 1]);
+        Assert.Equal(["-a", "0000:3b:00.1", "-a", "0000:3b:00.0", "-a", "0000:3d:01.0", "--vdev", "net_tap0,iface=isthmus0"], args.SkipWhile(a => a != "--in-memory").Skip(1));
+        Assert.DoesNotContain("--no-pci", args);
+        Assert.Equal("2Gi", NodeManifests.DataplaneDaemonSet("ns", options).Spec.Template.Spec.Containers[0].Resources.Limits["hugepages-1Gi"].ToString());
+    }
+
+    [Fact]
+    public void Image_pull_secrets_reach_the_ike_pod_and_the_dataplane()
+    {
+        var options = Options with { ImagePullSecrets = ["registry"] };
+
+        Assert.Equal("registry", Assert.Single(NodeManifests.IkePod(Config(), "ns", options).Spec.ImagePullSecrets).Name);
+        Assert.Equal("registry", Assert.Single(NodeManifests.DataplaneDaemonSet("ns", options).Spec.Template.Spec.ImagePullSecrets).Name);
+        Assert.Null(NodeManifests.IkePod(Config(), "ns", Options).Spec.ImagePullSecrets);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace Isthmus.Operator.Tunnels;
+namespace Isthmus.Api.V1Alpha1;
 
 /// <summary>
 /// The condition types of an IpsecTunnel and who owns them. The operator writes Ready, Accepted, Scheduled,
@@ -30,6 +30,9 @@ public static class ConditionTypes
 
     /// <summary>The types the operator owns.</summary>
     public static IReadOnlyList<string> OperatorOwned { get; } = [Ready, Accepted, Scheduled, Degraded, WeakCryptography];
+
+    /// <summary>The types the IKE daemon on the active node owns; the operator never writes them.</summary>
+    public static IReadOnlyList<string> DaemonOwned { get; } = [IkeSaEstablished, ChildSaEstablished];
 
     /// <summary>Every type, in display order.</summary>
     public static IReadOnlyList<string> All { get; } = [Ready, Accepted, Scheduled, IkeSaEstablished, ChildSaEstablished, Degraded, WeakCryptography];

@@ -1,6 +1,4 @@
-using Isthmus.Api.V1Alpha1;
-
-namespace Isthmus.Operator.Tunnels;
+namespace Isthmus.Api.V1Alpha1;
 
 /// <summary>
 /// Sets conditions the way Kubernetes' <c>meta.SetStatusCondition</c> does: lastTransitionTime changes only
