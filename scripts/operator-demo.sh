@@ -198,8 +198,10 @@ wait_for 30 "the API-server double" test -s "$work/kubeconfig"
 sed 's/^/  /' "$work/double.log"
 api=$(sed -n 's/^ *server: //p' "$work/kubeconfig")
 # The double has no authentication; the operator and iked (KubernetesClient) take its URL alone.
+# The dataplane DaemonSet it renders needs the WAN next hop's MAC; no pod runs here, so any unicast MAC does.
 setsid ip netns exec "$gw" dotnet "$art/operator/isthmus-operator.dll" --server "$api" \
   --namespace "$system_ns" --leader-elect false --metrics-port 0 --log-format text \
+  --dataplane-cipher-next-hop-mac 02:00:5e:00:00:02 \
   >"$work/operator.log" 2>&1 &
 show kubectl get nodes -L ipsec.isthmus.dev/gateway
 
