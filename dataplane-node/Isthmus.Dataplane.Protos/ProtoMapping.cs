@@ -31,6 +31,8 @@ public static class ProtoMapping
             DontFragment = (V1.DontFragment)(int)sa.DontFragment,
             OuterHopLimit = sa.OuterHopLimit,
             Mtu = (uint)sa.Mtu,
+            PathMtu = (V1.PathMtuPolicy)(int)sa.PathMtu,
+            NoTcpMssClamp = !sa.ClampTcpMss,
         };
         proto.LocalSelectors.Add(sa.LocalSelectors.Select(ToProto));
         proto.RemoteSelectors.Add(sa.RemoteSelectors.Select(ToProto));
@@ -100,6 +102,12 @@ public static class ProtoMapping
             return null;
         }
 
+        if (!Enum.IsDefined((PathMtuPolicy)(int)proto.PathMtu))
+        {
+            error = "path_mtu is unknown";
+            return null;
+        }
+
         return new EspSa
         {
             Spi = proto.Spi,
@@ -120,6 +128,8 @@ public static class ProtoMapping
             DontFragment = (DontFragmentMode)(int)proto.DontFragment,
             OuterHopLimit = proto.OuterHopLimit == 0 ? (byte)64 : (byte)proto.OuterHopLimit,
             Mtu = (int)proto.Mtu,
+            PathMtu = (PathMtuPolicy)(int)proto.PathMtu,
+            ClampTcpMss = !proto.NoTcpMssClamp,
         };
     }
 
@@ -139,6 +149,8 @@ public static class ProtoMapping
             Lifetime = ToProto(sa.Lifetime),
             DontFragment = (V1.DontFragment)(int)sa.DontFragment,
             Mtu = (uint)sa.Mtu,
+            PathMtu = (V1.PathMtuPolicy)(int)sa.PathMtu,
+            NoTcpMssClamp = !sa.ClampTcpMss,
             SequenceNumber = sa.SequenceNumber,
             SoftExpired = sa.SoftExpired,
             HardExpired = sa.HardExpired,
@@ -171,6 +183,8 @@ public static class ProtoMapping
             SequenceNumber = proto.SequenceNumber,
             SoftExpired = proto.SoftExpired,
             HardExpired = proto.HardExpired,
+            PathMtu = (PathMtuPolicy)(int)proto.PathMtu,
+            ClampTcpMss = !proto.NoTcpMssClamp,
         };
     }
 
@@ -239,11 +253,11 @@ public static class ProtoMapping
 
     public static V1.GetCountersReply ToProto(CounterSnapshot snapshot)
     {
-        var reply = new V1.GetCountersReply { BypassPackets = snapshot.BypassPackets, HostPackets = snapshot.HostPackets };
+        var reply = new V1.GetCountersReply { BypassPackets = snapshot.BypassPackets, HostPackets = snapshot.HostPackets, ReassembledPackets = snapshot.ReassembledPackets };
         reply.GlobalDrops.Add(ToProto(snapshot.GlobalDrops));
         foreach (var sa in snapshot.Sas)
         {
-            var counters = new V1.SaCounters { Spi = sa.Spi, Direction = ToProto(sa.Direction), Bytes = sa.Bytes, Packets = sa.Packets };
+            var counters = new V1.SaCounters { Spi = sa.Spi, Direction = ToProto(sa.Direction), Bytes = sa.Bytes, Packets = sa.Packets, Fragments = sa.Fragments, IcmpErrors = sa.IcmpErrors };
             counters.Drops.Add(ToProto(sa.Drops));
             reply.Sas.Add(counters);
         }
@@ -253,11 +267,16 @@ public static class ProtoMapping
 
     public static CounterSnapshot FromProto(V1.GetCountersReply reply) =>
         new(
-            reply.Sas.Select(s => new SaCounters(s.Spi, s.Direction == V1.Direction.Inbound ? EspDirection.Inbound : EspDirection.Outbound, s.Bytes, s.Packets, FromProto(s.Drops))).ToArray(),
+            reply.Sas.Select(s => new SaCounters(s.Spi, s.Direction == V1.Direction.Inbound ? EspDirection.Inbound : EspDirection.Outbound, s.Bytes, s.Packets, FromProto(s.Drops))
+            {
+                Fragments = s.Fragments,
+                IcmpErrors = s.IcmpErrors,
+            }).ToArray(),
             FromProto(reply.GlobalDrops))
         {
             BypassPackets = reply.BypassPackets,
             HostPackets = reply.HostPackets,
+            ReassembledPackets = reply.ReassembledPackets,
         };
 
     public static V1.Event ToProto(DataplaneEvent dataplaneEvent)

@@ -88,7 +88,7 @@ public sealed class DpdkFixture : IDisposable
         }
     }
 
-    /// <summary>Everything waiting in a ring port (what the engine transmitted on it), copied and freed.</summary>
+    /// <summary>Everything waiting in a ring port (what the engine transmitted on it), each frame's segments copied in order, then freed.</summary>
     public unsafe List<byte[]> Drain(EthPort port)
     {
         var frames = new List<byte[]>();
@@ -98,7 +98,18 @@ public sealed class DpdkFixture : IDisposable
         {
             for (int i = 0; i < n; i++)
             {
-                frames.Add(new ReadOnlySpan<byte>(Mbuf.Data(burst[i]), (int)Mbuf.PacketLength(burst[i])).ToArray());
+                // Fragments the engine sends are chains (header mbuf + indirect data mbuf): copy every segment.
+                byte[] frame = new byte[Mbuf.PacketLength(burst[i])];
+                int offset = 0;
+                for (nint segment = burst[i]; segment != nint.Zero; segment = Mbuf.Next(segment))
+                {
+                    int length = Mbuf.DataLength(segment);
+                    new ReadOnlySpan<byte>(Mbuf.Data(segment), length).CopyTo(frame.AsSpan(offset));
+                    offset += length;
+                }
+
+                Assert.Equal(frame.Length, offset);
+                frames.Add(frame);
                 Shim.PktmbufFree(burst[i]);
             }
         }

@@ -28,8 +28,10 @@ internal static class TestPackets
         return key;
     }
 
-    public static EspSa Outbound(uint spi, UdpEncapsulation? encapsulation = null, EspLifetime? lifetime = null) => new()
+    public static EspSa Outbound(uint spi, UdpEncapsulation? encapsulation = null, EspLifetime? lifetime = null, int mtu = 0, PathMtuPolicy pathMtu = PathMtuPolicy.FollowDontFragment) => new()
     {
+        Mtu = mtu,
+        PathMtu = pathMtu,
         Spi = spi,
         Direction = EspDirection.Outbound,
         TunnelSource = Local,
@@ -57,8 +59,9 @@ internal static class TestPackets
         ReplayWindow = 64,
     };
 
-    public static EspSa Inbound(uint spi, int replayWindow = 64, UdpEncapsulation? encapsulation = null, bool esn = false) => new()
+    public static EspSa Inbound(uint spi, int replayWindow = 64, UdpEncapsulation? encapsulation = null, bool esn = false, int mtu = 0) => new()
     {
+        Mtu = mtu,
         Spi = spi,
         Direction = EspDirection.Inbound,
         TunnelSource = Peer,
@@ -73,8 +76,9 @@ internal static class TestPackets
     };
 
     /// <summary>The peer's outbound SA matching <see cref="Inbound"/>: the managed codec encrypts with it.</summary>
-    public static EspSa PeerOutbound(uint spi, UdpEncapsulation? encapsulation = null, bool esn = false, ulong? initialSequence = null) => new()
+    public static EspSa PeerOutbound(uint spi, UdpEncapsulation? encapsulation = null, bool esn = false, ulong? initialSequence = null, int mtu = 0) => new()
     {
+        Mtu = mtu,
         Spi = spi,
         Direction = EspDirection.Outbound,
         TunnelSource = Peer,
@@ -91,7 +95,7 @@ internal static class TestPackets
     public static EspPolicy ProtectOut(uint id, uint spi) =>
         new(id, PolicyDirection.Out, EspPolicySelector.Between(LocalLan, RemoteLan), PolicyAction.Protect, spi, 100);
 
-    public static async Task<DpdkEspBackend> Backend(DpdkFixture fixture, int burst = 32)
+    public static async Task<DpdkEspBackend> Backend(DpdkFixture fixture, int burst = 32, int icmpPerSecond = 100, int icmpBurst = 20)
     {
         var backend = new DpdkEspBackend(new DpdkEngineOptions
         {
@@ -103,6 +107,8 @@ internal static class TestPackets
             ClearNextHopMac = ClearNextHop,
             CipherNextHopMac = CipherNextHop,
             BurstSize = burst,
+            IcmpErrorsPerSecond = icmpPerSecond,
+            IcmpErrorBurst = icmpBurst,
         });
         fixture.Drain(fixture.Clear);
         fixture.Drain(fixture.Cipher);
@@ -132,6 +138,70 @@ internal static class TestPackets
         }
 
         return p;
+    }
+
+    /// <summary>The same packet with DF cleared (header checksum rewritten).</summary>
+    public static byte[] WithoutDf(byte[] ip)
+    {
+        byte[] p = ip.ToArray();
+        p[6] &= 0xBF;
+        p[10] = 0;
+        p[11] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(10), Checksum(p.AsSpan(0, 20)));
+        return p;
+    }
+
+    /// <summary>
+    /// A TCP SYN (or SYN-ACK with <paramref name="flags"/> 0x12) 10.1.0.5:40000 → 10.2.0.9:443, DF set,
+    /// options NOP NOP SACK-permitted MSS NOP window-scale, valid checksums.
+    /// </summary>
+    public static byte[] TcpSyn(ushort mss, byte flags = 0x02, string source = "10.1.0.5", string destination = "10.2.0.9")
+    {
+        byte[] p = new byte[52];
+        p[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(2), 52);
+        p[6] = 0x40;
+        p[8] = 64;
+        p[9] = 6;
+        IPAddress.Parse(source).TryWriteBytes(p.AsSpan(12), out _);
+        IPAddress.Parse(destination).TryWriteBytes(p.AsSpan(16), out _);
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(10), Checksum(p.AsSpan(0, 20)));
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(20), 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(22), 443);
+        p[32] = 8 << 4;
+        p[33] = flags;
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(34), 64240);
+        byte[] options = [1, 1, 4, 2, 2, 4, (byte)(mss >> 8), (byte)mss, 1, 3, 3, 7];
+        options.CopyTo(p, 40);
+        BinaryPrimitives.WriteUInt16BigEndian(p.AsSpan(36), TcpChecksum(p));
+        return p;
+    }
+
+    /// <summary>The TCP checksum (pseudo-header included) an IPv4 segment should carry.</summary>
+    public static ushort TcpChecksum(byte[] ip)
+    {
+        byte[] pseudo = new byte[12 + ip.Length - 20];
+        ip.AsSpan(12, 8).CopyTo(pseudo);
+        pseudo[9] = 6;
+        BinaryPrimitives.WriteUInt16BigEndian(pseudo.AsSpan(10), (ushort)(ip.Length - 20));
+        ip.AsSpan(20).CopyTo(pseudo.AsSpan(12));
+        pseudo[12 + 16] = 0;
+        pseudo[12 + 17] = 0;
+        return Checksum(pseudo);
+    }
+
+    /// <summary>Splits back-to-back outer IPv4 fragments from the managed codec by their total length.</summary>
+    public static List<byte[]> Split(ReadOnlySpan<byte> output)
+    {
+        var packets = new List<byte[]>();
+        while (!output.IsEmpty)
+        {
+            int length = BinaryPrimitives.ReadUInt16BigEndian(output[2..]);
+            packets.Add(output[..length].ToArray());
+            output = output[length..];
+        }
+
+        return packets;
     }
 
     /// <summary>An Ethernet frame around an IP packet.</summary>

@@ -31,7 +31,10 @@ internal static class TestPackets
         ulong? initialSequence = null,
         EspLifetime? lifetime = null,
         IReadOnlyList<EspTrafficSelector>? local = null,
-        IReadOnlyList<EspTrafficSelector>? remote = null)
+        IReadOnlyList<EspTrafficSelector>? remote = null,
+        int mtu = 0,
+        PathMtuPolicy pathMtu = PathMtuPolicy.FollowDontFragment,
+        bool clampMss = true)
     {
         var a = IPAddress.Parse(ipv6 ? "2001:db8::1" : "192.0.2.1");
         var b = IPAddress.Parse(ipv6 ? "2001:db8::2" : "198.51.100.2");
@@ -52,6 +55,9 @@ internal static class TestPackets
             Lifetime = lifetime ?? EspLifetime.Unlimited,
             LocalSelectors = local ?? [],
             RemoteSelectors = remote ?? [],
+            Mtu = mtu,
+            PathMtu = pathMtu,
+            ClampTcpMss = clampMss,
         };
     }
 

@@ -61,19 +61,21 @@ public static class Tables
 
     public static string Counters(CounterSnapshot counters)
     {
-        var rows = new List<string[]> { new[] { "SPI", "DIR", "PACKETS", "BYTES", "DROPS", "DROP REASONS" } };
+        var rows = new List<string[]> { new[] { "SPI", "DIR", "PACKETS", "BYTES", "FRAGS", "ICMP", "DROPS", "DROP REASONS" } };
         rows.AddRange(counters.Sas.Select(c => new[]
         {
             $"0x{c.Spi:x8}",
             c.Direction == EspDirection.Inbound ? "in" : "out",
             c.Packets.ToString(CultureInfo.InvariantCulture),
             c.Bytes.ToString(CultureInfo.InvariantCulture),
+            c.Fragments.ToString(CultureInfo.InvariantCulture),
+            c.IcmpErrors.ToString(CultureInfo.InvariantCulture),
             c.Drops.Total.ToString(CultureInfo.InvariantCulture),
             c.Drops.ToString(),
         }));
         var text = new StringBuilder(Grid(rows));
         text.AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"bypassed {counters.BypassPackets} packets, to host {counters.HostPackets} packets").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"bypassed {counters.BypassPackets} packets, to host {counters.HostPackets} packets, reassembled {counters.ReassembledPackets} packets").AppendLine();
         var global = counters.GlobalDrops.NonZero().ToArray();
         text.AppendLine(global.Length == 0 ? "no drops outside SAs" : "drops outside SAs:");
         foreach (var (reason, count) in global)

@@ -17,7 +17,10 @@ internal sealed unsafe class BurstScratch : IDisposable
         Grouped = Alloc<nint>(burst);
         Ops = Alloc<nint>(burst);
         Crypto = Alloc<nint>(burst);
-        Tx = Alloc<nint>(burst);
+        Tx = Alloc<nint>(burst * Isthmus.Esp.EspMtu.MaxFragments);
+        Reply = Alloc<nint>(burst);
+        Fragments = Alloc<nint>(Isthmus.Esp.EspMtu.MaxFragments);
+        IcmpMessage = Alloc<byte>(Isthmus.Esp.PacketTooBig.MaxLength);
         Host = Alloc<nint>(burst);
         Free = Alloc<nint>(burst * 2);
         Groups = Alloc<IpsecGroup>(burst);
@@ -48,7 +51,17 @@ internal sealed unsafe class BurstScratch : IDisposable
 
     public nint* Crypto { get; }
 
+    /// <summary>Transmit list; room for every packet of a burst cut into the most fragments.</summary>
     public nint* Tx { get; }
+
+    /// <summary>ICMP "too big" messages going back out of the clear port.</summary>
+    public nint* Reply { get; }
+
+    /// <summary>The fragments of one packet (rte_ipv4_fragment_packet output).</summary>
+    public nint* Fragments { get; }
+
+    /// <summary>Where an ICMP message is built before it replaces the packet it is about.</summary>
+    public byte* IcmpMessage { get; }
 
     public nint* Host { get; }
 
@@ -86,7 +99,7 @@ internal sealed unsafe class BurstScratch : IDisposable
 
     public void Dispose()
     {
-        foreach (nint p in new[] { (nint)Rx, (nint)Work, (nint)Grouped, (nint)Ops, (nint)Crypto, (nint)Tx, (nint)Host, (nint)Free, (nint)Groups, (nint)AclInput4, (nint)AclInput6, (nint)AclResult4, (nint)AclResult6, (nint)AclIndex4, (nint)AclIndex6, (nint)Rank, (nint)Slot, (nint)SadKeys, (nint)SadResult, (nint)GroupSlot, (nint)GroupCount, (nint)GroupStart })
+        foreach (nint p in new[] { (nint)Rx, (nint)Work, (nint)Grouped, (nint)Ops, (nint)Crypto, (nint)Tx, (nint)Reply, (nint)Fragments, (nint)IcmpMessage, (nint)Host, (nint)Free, (nint)Groups, (nint)AclInput4, (nint)AclInput6, (nint)AclResult4, (nint)AclResult6, (nint)AclIndex4, (nint)AclIndex6, (nint)Rank, (nint)Slot, (nint)SadKeys, (nint)SadResult, (nint)GroupSlot, (nint)GroupCount, (nint)GroupStart })
         {
             NativeMemory.AlignedFree((void*)p);
         }

@@ -50,6 +50,31 @@ public sealed record DpdkEngineOptions
     /// </summary>
     public int IdleSleepMicroseconds { get; init; }
 
-    /// <summary>Clock for event time stamps.</summary>
+    /// <summary>
+    /// ICMP "too big" messages (fragmentation needed, Packet Too Big) the engine sends per second at
+    /// most, over all SAs (RFC 1812 §4.3.2.8); 0 sends none. The packets they answer are dropped and
+    /// counted either way.
+    /// </summary>
+    public int IcmpErrorsPerSecond { get; init; } = 100;
+
+    /// <summary>ICMP "too big" messages that may go at once after a quiet period.</summary>
+    public int IcmpErrorBurst { get; init; } = 20;
+
+    /// <summary>
+    /// Outer IPv4 packets being reassembled at once on the cipher side (rte_ip_frag table size); the
+    /// reassembled packet must fit one mbuf of the cipher port's pool.
+    /// </summary>
+    public int ReassemblyFlows { get; init; } = 1024;
+
+    /// <summary>How long the fragments of an outer packet wait for the rest before they are freed.</summary>
+    public int ReassemblyTimeoutMilliseconds { get; init; } = 2000;
+
+    /// <summary>
+    /// Pool for the header and indirect mbufs of outbound fragments (rte_ipv4_fragment_packet); null
+    /// uses the cipher port's receive pool.
+    /// </summary>
+    public MempoolHandle? FragmentPool { get; init; }
+
+    /// <summary>Clock for event time stamps and the ICMP rate limit.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Isthmus.Dpdk.Interop;
 using Isthmus.Esp;
 
@@ -8,6 +9,7 @@ public sealed unsafe partial class DpdkEspBackend
 {
     private const uint ToHost = uint.MaxValue;
     private const uint Plain = uint.MaxValue - 1;
+    private const uint OuterFragment = uint.MaxValue - 2;
 
     private int Inbound(EngineTables t)
     {
@@ -27,6 +29,21 @@ public sealed unsafe partial class DpdkEspBackend
         {
             nint m = s.Rx[i];
             DropReason reason = ClassifyCipherSide(m, out uint l3Length, out bool udp, out bool ipv6);
+            if (reason == DropReason.None && l3Length == OuterFragment)
+            {
+                m = Reassemble(m);
+                if (m == nint.Zero)
+                {
+                    continue;
+                }
+
+                reason = ClassifyCipherSide(m, out l3Length, out udp, out ipv6);
+                if (l3Length == OuterFragment)
+                {
+                    reason = DropReason.Malformed;
+                }
+            }
+
             if (reason != DropReason.None)
             {
                 DropGlobal(m, reason);
@@ -69,6 +86,11 @@ public sealed unsafe partial class DpdkEspBackend
             s.Slot[esp] = udp ? 1u : 0u;
             s.SadKeys[esp] = (nint)(ip + l3Length);
             esp++;
+        }
+
+        if (*(uint*)deathRow != 0)
+        {
+            IpFrag.FreeDeathRow(deathRow, 3);
         }
 
         if (host > 0)
@@ -133,9 +155,37 @@ public sealed unsafe partial class DpdkEspBackend
     }
 
     /// <summary>
+    /// Outer IPv4 reassembly (RFC 791 §3.2, rte_ipv4_frag_reassemble_packet): takes one fragment of an
+    /// ESP or UDP packet and returns the whole packet, linearised with its checksum rewritten, once its
+    /// last fragment is in; else 0 (held, or on the death row when the table refused it: overlapping,
+    /// too many fragments, timed out).
+    /// </summary>
+    private nint Reassemble(nint m)
+    {
+        byte* ip = Mbuf.Data(m) + EthernetLength;
+        Mbuf.SetL2L3(m, EthernetLength, (uint)(ip[0] & 0x0F) * 4);
+        nint whole = IpFrag.Ipv4FragReassemblePacket(reassemblyTable, deathRow, m, (ulong)Stopwatch.GetTimestamp(), ip);
+        if (whole == nint.Zero)
+        {
+            return nint.Zero;
+        }
+
+        if (Mbuf.Segments(whole) != 1 && Shim.PktmbufLinearize(whole) != 0)
+        {
+            DropGlobal(whole, DropReason.BufferTooSmall);
+            return nint.Zero;
+        }
+
+        reassembledPackets++;
+        SetIPv4Checksum(Mbuf.Data(whole) + EthernetLength);
+        return whole;
+    }
+
+    /// <summary>
     /// Where a frame from the cipher side goes: ESP (l3Length = bytes before the ESP header, after
-    /// Ethernet), <see cref="Plain"/> IP, or <see cref="ToHost"/> (IKE on 500, non-ESP marker or NAT
-    /// keepalive on 4500, non-IP). Returns the drop reason for frames that go nowhere.
+    /// Ethernet), <see cref="Plain"/> IP, <see cref="OuterFragment"/> (an IPv4 fragment of ESP or UDP,
+    /// to be reassembled), or <see cref="ToHost"/> (IKE on 500, non-ESP marker or NAT keepalive on
+    /// 4500, non-IP). Returns the drop reason for frames that go nowhere.
     /// </summary>
     private DropReason ClassifyCipherSide(nint m, out uint l3Length, out bool udp, out bool ipv6)
     {
@@ -175,7 +225,8 @@ public sealed unsafe partial class DpdkEspBackend
             protocol = ip[9];
             if ((protocol == 50 || protocol == 17) && (((ip[6] & 0x3F) | ip[7]) != 0))
             {
-                return DropReason.Fragmented;
+                l3Length = OuterFragment;
+                return DropReason.None;
             }
         }
         else if (etherType == EtherTypeIPv6)
@@ -409,6 +460,11 @@ public sealed unsafe partial class DpdkEspBackend
                 {
                     DropOnSa(m, DropReason.Replay, sa);
                     continue;
+                }
+
+                if ((sa.Mss4 | sa.Mss6) != 0)
+                {
+                    TcpMssClamp.Apply(new Span<byte>(inner, (int)innerLength), sa.Mss4, sa.Mss6);
                 }
 
                 byte* frame = Mbuf.Prepend(m, EthernetLength);

@@ -70,6 +70,7 @@ public sealed unsafe partial class DpdkEspBackend
         // Stage 3: apply the policy; protected packets go to Work with their SA slot.
         int protect = 0;
         int bypass = 0;
+        int replies = 0;
         for (int i = 0; i < received; i++)
         {
             nint m = s.Rx[i];
@@ -123,13 +124,32 @@ public sealed unsafe partial class DpdkEspBackend
             }
 
             uint inner = length - EthernetLength;
-            if (sa.Sa.Mtu != 0 && OuterLength(sa, inner) > (uint)sa.Sa.Mtu)
+            byte* ip = frame + EthernetLength;
+            byte after = 0;
+            if (sa.Mtu != 0)
             {
-                DropOnSa(m, DropReason.MtuExceeded, sa);
-                continue;
+                // RFC 4301 §8: too big for the SA -> fragment the outer packet after encryption, or
+                // drop it with an ICMP "too big" back to its source (the SA's PathMtuPolicy).
+                uint outer = OuterLength(sa, inner);
+                if (outer > (uint)sa.Mtu)
+                {
+                    if (!EspMtu.ShouldFragment(sa.PathMtu, sa.OuterIPv6, new ReadOnlySpan<byte>(ip, (int)inner), sa.MaxInner) ||
+                        EspMtu.FragmentCount((int)outer, sa.Mtu) == 0)
+                    {
+                        replies = TooBig(m, sa, ip, inner, replies);
+                        continue;
+                    }
+
+                    after = FragmentAfterEncryption;
+                }
+
+                if ((sa.Mss4 | sa.Mss6) != 0)
+                {
+                    TcpMssClamp.Apply(new Span<byte>(ip, (int)inner), sa.Mss4, sa.Mss6);
+                }
             }
 
-            byte* ip = frame + EthernetLength;
+            *(byte*)(m + PrivFlags) = after;
             *(uint*)(m + PrivInnerLength) = inner;
             *(byte*)(m + PrivInnerTos) = (ip[0] >> 4) == 4 ? (byte)(ip[6] & 0x40) : (byte)0;
             Mbuf.SetL2L3(m, EthernetLength, (ip[0] >> 4) == 4 ? 20u : 40u);
@@ -139,6 +159,7 @@ public sealed unsafe partial class DpdkEspBackend
 
         Transmit(options.CipherPort, s.Tx, bypass);
         bypassPackets += (ulong)bypass;
+        Transmit(options.ClearPort, s.Reply, replies);
 
         if (protect > 0)
         {
@@ -218,10 +239,10 @@ public sealed unsafe partial class DpdkEspBackend
             }
 
             ulong bytes = 0;
+            int sent = 0;
             for (int i = 0; i < processed; i++)
             {
                 nint m = mbufs[i];
-                bytes += *(uint*)(m + PrivInnerLength);
                 byte* ip = Mbuf.Data(m) + EthernetLength;
                 if (!sa!.OuterIPv6)
                 {
@@ -233,16 +254,89 @@ public sealed unsafe partial class DpdkEspBackend
                 }
 
                 Mbuf.OlFlags(m) = 0;
-                s.Tx[tx++] = m;
+                if (*(byte*)(m + PrivFlags) == FragmentAfterEncryption)
+                {
+                    int after = FragmentOuter(m, sa, tx);
+                    if (after < 0)
+                    {
+                        continue;
+                    }
+
+                    tx = after;
+                }
+                else
+                {
+                    s.Tx[tx++] = m;
+                }
+
+                bytes += *(uint*)(m + PrivInnerLength);
+                sent++;
             }
 
             sa!.Bytes += bytes;
-            sa.Packets += (ulong)processed;
+            sa.Packets += (ulong)sent;
             sa.HighestSequence += (ulong)processed;
             RaiseLifetimeEvents(sa);
         }
 
         Transmit(options.CipherPort, s.Tx, tx);
+    }
+
+    /// <summary>
+    /// Drops a packet too big for its SA (counted once, as <see cref="DropReason.MtuExceeded"/>) and,
+    /// rate permitting, turns its mbuf into the ICMP "fragmentation needed" / ICMPv6 Packet Too Big
+    /// message back to its source on the clear side (<see cref="PacketTooBig"/>). Returns the new reply count.
+    /// </summary>
+    private int TooBig(nint m, SaRuntime sa, byte* ip, uint inner, int replies)
+    {
+        BurstScratch s = scratch;
+        sa.Drops[(int)DropReason.MtuExceeded]++;
+        int length = PacketTooBig.Write(new ReadOnlySpan<byte>(ip, (int)inner), sa.ReportedMtu, sa.LocalAddress, new Span<byte>(s.IcmpMessage, PacketTooBig.MaxLength));
+        if (length == 0 || !icmpLimiter.TryAcquire())
+        {
+            s.Free[s.FreeCount++] = m;
+            return replies;
+        }
+
+        byte* frame = Mbuf.Reset(m, (uint)(EthernetLength + length));
+        WriteEthernet(frame, clearNextHop, clearMac, (s.IcmpMessage[0] >> 4) == 6 ? EtherTypeIPv6 : EtherTypeIPv4);
+        new ReadOnlySpan<byte>(s.IcmpMessage, length).CopyTo(new Span<byte>(frame + EthernetLength, length));
+        sa.IcmpErrors++;
+        s.Reply[replies] = m;
+        return replies + 1;
+    }
+
+    /// <summary>
+    /// RFC 4301 §8 post-fragmentation: cuts the encrypted outer IPv4 packet with rte_ipv4_fragment_packet
+    /// (DF cleared first, fragment payloads a multiple of 8), gives every fragment its Ethernet header
+    /// and IPv4 checksum and queues them at <paramref name="tx"/>. Frees the packet (the fragments hold
+    /// references on its data). Returns the new tx count, or -1 when the fragments could not be
+    /// allocated (dropped as <see cref="DropReason.BufferTooSmall"/>).
+    /// </summary>
+    private int FragmentOuter(nint m, SaRuntime sa, int tx)
+    {
+        BurstScratch s = scratch;
+        byte* ip = Mbuf.Adjust(m, EthernetLength);
+        ip[6] &= 0xBF;
+        int count = IpFrag.Ipv4FragmentPacket(m, s.Fragments, EspMtu.MaxFragments, sa.FragmentMtu, fragmentPool, fragmentPool);
+        s.Free[s.FreeCount++] = m;
+        if (count <= 0)
+        {
+            sa.Drops[(int)DropReason.BufferTooSmall]++;
+            return -1;
+        }
+
+        for (int k = 0; k < count; k++)
+        {
+            nint fragment = s.Fragments[k];
+            byte* frame = Mbuf.Prepend(fragment, EthernetLength);
+            WriteEthernet(frame, cipherNextHop, cipherMac, EtherTypeIPv4);
+            SetIPv4Checksum(frame + EthernetLength);
+            s.Tx[tx++] = fragment;
+        }
+
+        sa.Fragments += (ulong)count;
+        return tx;
     }
 
     private static DropReason SequenceOrSpace(SaRuntime sa) =>

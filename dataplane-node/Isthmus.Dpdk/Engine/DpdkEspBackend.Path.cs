@@ -15,6 +15,10 @@ public sealed unsafe partial class DpdkEspBackend
     // Per-packet state in the mbuf private area (struct rte_mbuf is 128 bytes; the pool reserves 16 more).
     private const int PrivInnerLength = 128;
     private const int PrivInnerTos = 132;
+    private const int PrivFlags = 133;
+
+    /// <summary><see cref="PrivFlags"/>: the outer IPv4 packet is cut into fragments once encrypted.</summary>
+    private const byte FragmentAfterEncryption = 1;
     private const int PrivSequence = 136;
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -12,6 +13,10 @@ namespace Isthmus.Dpdk.Engine;
 /// rte_ipsec_pkt_process → outer checksum → tx on the cipher port. Inbound: rx on the cipher port →
 /// IKE/keepalives to the host → SA by SPI (rte_ipsec_sad) → the same path with the inbound SA
 /// (replay window, ESN) → inner packet checked against the SA's selectors → tx on the clear port.
+/// Path MTU (RFC 4301 §8): a packet too big for its SA is fragmented after encryption
+/// (rte_ipv4_fragment_packet) or dropped with a rate-limited ICMP "too big" message back out of the
+/// clear port, per <see cref="EspSa.PathMtu"/>; TCP SYN MSS options are clamped both ways; outer IPv4
+/// fragments from the peer are reassembled (rte_ip_frag) before the SA lookup.
 /// </summary>
 /// <remarks>
 /// One thread polls (<see cref="Poll"/>, or <see cref="RunOnLcore"/>); control calls may come from
@@ -34,6 +39,10 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
     private readonly byte[] cipherMac;
     private readonly byte[] clearNextHop;
     private readonly byte[] cipherNextHop;
+    private readonly IcmpRateLimiter icmpLimiter;
+    private readonly nint fragmentPool;
+    private readonly nint reassemblyTable;
+    private readonly nint deathRow;
     private EngineTables tables;
     private long pollGeneration;
     private int polling;
@@ -41,6 +50,7 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
     private ulong bypassPackets;
     private ulong hostPackets;
     private ulong txDropped;
+    private ulong reassembledPackets;
     private bool disposed;
 
     public DpdkEspBackend(DpdkEngineOptions options)
@@ -61,8 +71,20 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
             throw new ArgumentException("Next-hop Ethernet addresses must be 6 octets.", nameof(options));
         }
 
+        if (options.IcmpErrorsPerSecond < 0 || options.IcmpErrorBurst < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "IcmpErrorsPerSecond must be >= 0 and IcmpErrorBurst >= 1.");
+        }
+
+        if (options.ReassemblyFlows is < 1 or > 1 << 20 || options.ReassemblyTimeoutMilliseconds is < 1 or > 60_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "ReassemblyFlows must be 1..1048576 and ReassemblyTimeoutMilliseconds 1..60000.");
+        }
+
         this.options = options;
         socketId = Math.Max(0, Eal.SocketId());
+        icmpLimiter = new IcmpRateLimiter(options.IcmpErrorsPerSecond, options.IcmpErrorBurst, options.TimeProvider);
+        fragmentPool = (options.FragmentPool ?? options.CipherPort.RxPool).DangerousGetHandle();
         slots = new SaRuntime?[options.MaxSas];
         clearMac = options.ClearPort.MacAddress.ToArray();
         cipherMac = options.CipherPort.MacAddress.ToArray();
@@ -77,8 +99,23 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
             throw new DpdkException("rte_ipsec_sad_create", Shim.Errno());
         }
 
+        // Outer IPv4 reassembly (rte_ip_frag): timestamps are Stopwatch ticks, so the timeout is too.
+        ulong timeout = (ulong)(options.ReassemblyTimeoutMilliseconds * (Stopwatch.Frequency / 1000.0));
+        uint flows = (uint)options.ReassemblyFlows;
+        reassemblyTable = IpFrag.TableCreate(flows, ReassemblyBucketEntries, flows, timeout, socketId);
+        if (reassemblyTable == nint.Zero)
+        {
+            Ipsec.SadDestroy(sad);
+            scratch.Dispose();
+            throw new DpdkException("rte_ip_frag_table_create", Shim.Errno());
+        }
+
+        deathRow = (nint)NativeMemory.AllocZeroed(IpFrag.DeathRowSize);
         tables = EngineTables.Empty(socketId);
     }
+
+    /// <summary>Associativity of the reassembly hash (a power of two, as rte_ip_frag wants).</summary>
+    private const uint ReassemblyBucketEntries = 16;
 
     private static int sadSequence;
 
@@ -241,6 +278,7 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
             {
                 BypassPackets = Volatile.Read(ref bypassPackets),
                 HostPackets = Volatile.Read(ref hostPackets),
+                ReassembledPackets = Volatile.Read(ref reassembledPackets),
             };
             return ValueTask.FromResult(snapshot);
         }
@@ -351,6 +389,9 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
 
             sas.Clear();
             Ipsec.SadDestroy(sad);
+            IpFrag.FreeDeathRow(deathRow, 0);
+            IpFrag.TableDestroy(reassemblyTable);
+            NativeMemory.Free((void*)deathRow);
             scratch.Dispose();
             events.Dispose();
         }
@@ -464,6 +505,8 @@ public sealed unsafe partial class DpdkEspBackend : IEspBackend, IDisposable
         DontFragment = sa.DontFragment,
         OuterHopLimit = sa.OuterHopLimit,
         Mtu = sa.Mtu,
+        PathMtu = sa.PathMtu,
+        ClampTcpMss = sa.ClampTcpMss,
     };
 
     private IEnumerable<EspPolicy> Ranked(PolicyDirection direction) =>

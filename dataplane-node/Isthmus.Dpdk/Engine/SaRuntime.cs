@@ -29,6 +29,8 @@ internal sealed unsafe class SaRuntime : IDisposable
         HighestSequence = sa.InitialSequenceNumber ?? 0;
         Replay = replay ?? new AntiReplayWindow(sa.Direction == EspDirection.Inbound ? sa.ReplayWindow : 0, HighestSequence);
         DontFragment = sa.DontFragment;
+        LocalAddress = sa.TunnelSource.GetAddressBytes();
+        ApplyMtu(sa);
     }
 
     public EspSa Sa { get; set; }
@@ -54,6 +56,27 @@ internal sealed unsafe class SaRuntime : IDisposable
 
     public DontFragmentMode DontFragment { get; private set; }
 
+    /// <summary>The SA's tunnel source: the source of the ICMP messages it sends toward the clear side.</summary>
+    public byte[] LocalAddress { get; }
+
+    /// <summary>The SA's MTU (0: none), the largest inner packet that fits it, and its path-MTU policy.</summary>
+    public int Mtu { get; private set; }
+
+    public int MaxInner { get; private set; }
+
+    /// <summary>What the ICMP messages report: <see cref="MaxInner"/>, or the 64 KiB bound without an MTU.</summary>
+    public int ReportedMtu { get; private set; }
+
+    public PathMtuPolicy PathMtu { get; private set; }
+
+    /// <summary>TCP MSS clamps for IPv4 and IPv6 inner packets (0: none).</summary>
+    public ushort Mss4 { get; private set; }
+
+    public ushort Mss6 { get; private set; }
+
+    /// <summary>The mtu argument of rte_ipv4_fragment_packet: 20 + the fragment payload (a multiple of 8).</summary>
+    public ushort FragmentMtu { get; private set; }
+
     public ulong SoftBytes { get; private set; }
 
     public ulong HardBytes { get; private set; }
@@ -68,6 +91,8 @@ internal sealed unsafe class SaRuntime : IDisposable
     public ulong Bytes;
     public ulong Packets;
     public ulong HighestSequence;
+    public ulong Fragments;
+    public ulong IcmpErrors;
     public bool SoftExpired;
     public bool HardExpired;
     public readonly ulong[] Drops = new ulong[DropReasons.Count];
@@ -83,6 +108,7 @@ internal sealed unsafe class SaRuntime : IDisposable
         HardBytes = sa.Lifetime.HardBytes;
         SoftPackets = sa.Lifetime.SoftPackets;
         HardPackets = sa.Lifetime.HardPackets;
+        ApplyMtu(sa);
     }
 
     public EspSaSummary Summary() => Sa.ToSummary() with
@@ -92,9 +118,24 @@ internal sealed unsafe class SaRuntime : IDisposable
         HardExpired = Volatile.Read(ref HardExpired),
     };
 
-    public SaCounters Counters() => new(Sa.Spi, Sa.Direction, Volatile.Read(ref Bytes), Volatile.Read(ref Packets), new DropCounts(Drops));
+    public SaCounters Counters() => new(Sa.Spi, Sa.Direction, Volatile.Read(ref Bytes), Volatile.Read(ref Packets), new DropCounts(Drops))
+    {
+        Fragments = Volatile.Read(ref this.Fragments),
+        IcmpErrors = Volatile.Read(ref this.IcmpErrors),
+    };
 
     public void Dispose() => Handle.Dispose();
+
+    private void ApplyMtu(EspSa sa)
+    {
+        Mtu = sa.Mtu;
+        MaxInner = EspMtu.MaxInnerLength(sa);
+        ReportedMtu = MaxInner != 0 ? MaxInner : EspMtu.MaxInnerLength(ushort.MaxValue + (OuterIPv6 ? 40 : 0), OuterIPv6, Encapsulated, sa.Encryption, sa.Integrity);
+        PathMtu = sa.PathMtu;
+        Mss4 = sa.ClampTcpMss ? EspMtu.MaxTcpMss(MaxInner, innerIPv6: false) : (ushort)0;
+        Mss6 = sa.ClampTcpMss ? EspMtu.MaxTcpMss(MaxInner, innerIPv6: true) : (ushort)0;
+        FragmentMtu = (ushort)(20 + EspMtu.FragmentPayload(sa.Mtu));
+    }
 
     private static CompiledSelector[] Compile(IReadOnlyList<EspTrafficSelector> selectors)
     {

@@ -13,6 +13,7 @@ internal static class DpdkLibraries
     public const string Cryptodev = "librte_cryptodev.so.23";
     public const string Ipsec = "librte_ipsec.so.23";
     public const string Acl = "librte_acl.so.23";
+    public const string IpFrag = "librte_ip_frag.so.23";
 
     /// <summary>The C shim built from Native/isthmus_dpdk.c, copied next to the assemblies.</summary>
     public const string Shim = "libisthmus_dpdk.so";

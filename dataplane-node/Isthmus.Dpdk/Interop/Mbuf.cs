@@ -4,7 +4,8 @@ namespace Isthmus.Dpdk.Interop;
 
 /// <summary>
 /// Direct access to the struct rte_mbuf fields the engine touches (offsets asserted in the shim).
-/// Only single-segment mbufs are produced and accepted by the engine.
+/// The engine parses single-segment mbufs only; outer fragments it sends are chains (a header mbuf
+/// and an indirect mbuf on the encrypted packet), and reassembled packets are linearised.
 /// </summary>
 internal static unsafe class Mbuf
 {
@@ -16,6 +17,7 @@ internal static unsafe class Mbuf
     public const int PktLenOffset = 36;
     public const int DataLenOffset = 40;
     public const int BufLenOffset = 54;
+    public const int NextOffset = 64;
     public const int TxOffloadOffset = 72;
     public const int Headroom = 128;
 
@@ -33,6 +35,10 @@ internal static unsafe class Mbuf
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort Segments(nint m) => *(ushort*)(m + NbSegsOffset);
+
+    /// <summary>The next segment of a chained mbuf (fragments from rte_ipv4_fragment_packet), or 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static nint Next(nint m) => *(nint*)(m + NextOffset);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ref ulong OlFlags(nint m) => ref *(ulong*)(m + OlFlagsOffset);

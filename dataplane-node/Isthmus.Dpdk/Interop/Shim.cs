@@ -29,6 +29,9 @@ internal static unsafe partial class Shim
     [LibraryImport(DpdkLibraries.Shim, EntryPoint = "isthmus_pktmbuf_alloc_bulk")]
     public static partial int PktmbufAllocBulk(nint pool, nint* mbufs, uint count);
 
+    [LibraryImport(DpdkLibraries.Shim, EntryPoint = "isthmus_pktmbuf_linearize")]
+    public static partial int PktmbufLinearize(nint mbuf);
+
     [LibraryImport(DpdkLibraries.Shim, EntryPoint = "isthmus_pktmbuf_free")]
     public static partial void PktmbufFree(nint mbuf);
 

@@ -15,6 +15,7 @@
 #include <rte_cryptodev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_ip_frag.h>
 #include <rte_ipsec.h>
 #include <rte_ipsec_group.h>
 #include <rte_ipsec_sad.h>
@@ -148,6 +149,10 @@ _Static_assert(offsetof(struct rte_acl_rule, field) == 16, "rte_acl_rule.field")
 _Static_assert(RTE_ACL_MAX_PRIORITY == 0x1FFFFFFF, "RTE_ACL_MAX_PRIORITY");
 _Static_assert(RTE_ACL_FIELD_TYPE_MASK == 0 && RTE_ACL_FIELD_TYPE_RANGE == 1 && RTE_ACL_FIELD_TYPE_BITMASK == 2, "rte_acl field types");
 
+/* rte_ip_frag: Isthmus.Dpdk.Interop.IpFrag allocates the death row (32 * (RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1) mbufs) */
+_Static_assert(sizeof(struct rte_ip_frag_death_row) == 2312, "rte_ip_frag_death_row size");
+_Static_assert(RTE_LIBRTE_IP_FRAG_MAX_FRAG == 8, "RTE_LIBRTE_IP_FRAG_MAX_FRAG (Isthmus.Esp.EspMtu.MaxFragments)");
+
 /* ethdev */
 ISTHMUS_EXPORT uint16_t
 isthmus_eth_rx_burst(uint16_t port_id, uint16_t queue_id, struct rte_mbuf **pkts, uint16_t nb_pkts)
@@ -191,6 +196,12 @@ ISTHMUS_EXPORT int32_t
 isthmus_pktmbuf_alloc_bulk(struct rte_mempool *mp, struct rte_mbuf **mbufs, uint32_t count)
 {
 	return rte_pktmbuf_alloc_bulk(mp, mbufs, count);
+}
+
+ISTHMUS_EXPORT int32_t
+isthmus_pktmbuf_linearize(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_linearize(m);
 }
 
 ISTHMUS_EXPORT void

@@ -23,6 +23,9 @@ public sealed unsafe class EthPort : IDisposable
 
     public ushort PortId { get; }
 
+    /// <summary>The pool the port receives into (the port holds a reference on it).</summary>
+    internal MempoolHandle RxPool => rxPool;
+
     /// <summary>The device name, e.g. "net_pcap0" or "0000:03:00.0".</summary>
     public string Name { get; }
 

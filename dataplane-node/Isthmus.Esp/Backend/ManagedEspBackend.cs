@@ -10,6 +10,8 @@ namespace Isthmus.Esp;
 /// <para>Control calls take a writer lock and publish new immutable tables; the packet path reads
 /// the current tables without locking and locks only the SA it uses, so packets on different SAs
 /// proceed in parallel. Successful packets allocate nothing.</para>
+/// <para>Outer fragments arriving on the cipher side are not reassembled here: they are dropped as
+/// <see cref="DropReason.Fragmented"/> (the DPDK engine reassembles them).</para>
 /// </summary>
 public sealed class ManagedEspBackend : IEspBackend
 {
@@ -23,6 +25,7 @@ public sealed class ManagedEspBackend : IEspBackend
     private long bypassPackets;
     private long hostPackets;
     private bool disposed;
+    private IcmpRateLimiter? icmpLimiter;
 
     /// <param name="time">Clock for event timestamps and acquire rate limiting.</param>
     /// <param name="ivSources">IV source per outbound SA (tests); null means each algorithm's default.</param>
@@ -36,6 +39,12 @@ public sealed class ManagedEspBackend : IEspBackend
 
     /// <summary>At most one acquire per policy per interval (default one second).</summary>
     public TimeSpan AcquireInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>ICMP "too big" messages (fragmentation needed, Packet Too Big) sent per second at most, over all SAs; 0 sends none.</summary>
+    public int IcmpErrorsPerSecond { get; init; } = 100;
+
+    /// <summary>ICMP "too big" messages that may go at once after a quiet period.</summary>
+    public int IcmpErrorBurst { get; init; } = 20;
 
     /// <summary>The event hub, for hosts that publish their own events alongside (e.g. packet I/O errors).</summary>
     internal DataplaneEventHub Events => events;
@@ -156,6 +165,12 @@ public sealed class ManagedEspBackend : IEspBackend
     /// <summary>
     /// Clear side → cipher side: SPD lookup, then encapsulation with the policy's SA into
     /// <paramref name="output"/>. Protect without an installed SA raises a (rate-limited) acquire.
+    /// A packet larger than the SA's MTU is, per <see cref="EspSa.PathMtu"/>, either sent as outer
+    /// IPv4 fragments (<see cref="PacketResult.Fragments"/>) or dropped as
+    /// <see cref="DropReason.MtuExceeded"/>, with a rate-limited ICMP message about it in
+    /// <paramref name="output"/> (<see cref="PacketAction.Reply"/>) to send back on the clear side.
+    /// Give <paramref name="output"/> room for the fragments' extra headers and for
+    /// <see cref="PacketTooBig.MaxLength"/> octets.
     /// </summary>
     public PacketResult ProcessOutbound(ReadOnlySpan<byte> clearPacket, Span<byte> output, out int written)
     {
@@ -196,17 +211,35 @@ public sealed class ManagedEspBackend : IEspBackend
                 return PacketResult.Dropped(DropReason.HardLifetime, policy.Spi);
             }
 
-            DropReason verdict = sa.Outbound!.Encapsulate(clearPacket, output, out written);
+            DropReason verdict = sa.Outbound!.Encapsulate(clearPacket, output, out written, out int fragments);
+            if (verdict == DropReason.MtuExceeded)
+            {
+                sa.CountDrop(verdict);
+                written = sa.Outbound.WritePacketTooBig(clearPacket, output);
+                if (written != 0 && IcmpLimiter.TryAcquire())
+                {
+                    sa.IcmpErrors++;
+                    return new PacketResult(PacketAction.Reply, verdict, policy.Spi);
+                }
+
+                written = 0;
+                return PacketResult.Dropped(verdict, policy.Spi);
+            }
+
             if (verdict != DropReason.None)
             {
                 sa.CountDrop(verdict);
                 return PacketResult.Dropped(verdict, policy.Spi);
             }
 
-            Expire(sa, sa.CountPacket(flow.Length));
-        }
+            if (fragments > 1)
+            {
+                sa.Fragments += (ulong)fragments;
+            }
 
-        return new PacketResult(PacketAction.Forward, DropReason.None, policy.Spi);
+            Expire(sa, sa.CountPacket(flow.Length));
+            return new PacketResult(PacketAction.Forward, DropReason.None, policy.Spi) { Fragments = fragments > 1 ? fragments : 0 };
+        }
     }
 
     /// <summary>
@@ -404,6 +437,15 @@ public sealed class ManagedEspBackend : IEspBackend
             (ushort)Math.Max(flow.SourcePort, 0),
             (ushort)Math.Max(flow.DestinationPort, 0));
         events.Publish(new AcquireEvent(time.GetUtcNow(), policyId, packetFlow));
+    }
+
+    private IcmpRateLimiter IcmpLimiter =>
+        Volatile.Read(ref icmpLimiter) ?? InitializeLimiter();
+
+    private IcmpRateLimiter InitializeLimiter()
+    {
+        Interlocked.CompareExchange(ref icmpLimiter, new IcmpRateLimiter(IcmpErrorsPerSecond, Math.Max(1, IcmpErrorBurst), time), null);
+        return icmpLimiter!;
     }
 
     private PacketResult GlobalDrop(DropReason reason)

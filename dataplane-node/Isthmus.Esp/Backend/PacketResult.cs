@@ -14,10 +14,22 @@ public enum PacketAction : byte
 
     /// <summary>Dropped; <see cref="PacketResult.Reason"/> says why and was counted.</summary>
     Drop = 4,
+
+    /// <summary>
+    /// Dropped and counted like <see cref="Drop"/>, and the output buffer holds an ICMP error about it
+    /// (fragmentation needed / Packet Too Big) to send back on the side the packet came from.
+    /// </summary>
+    Reply = 5,
 }
 
 /// <summary>The outcome of one packet: an action, the drop reason (for drops) and the SA involved (0 when none).</summary>
 public readonly record struct PacketResult(PacketAction Action, DropReason Reason, uint Spi)
 {
+    /// <summary>
+    /// For <see cref="PacketAction.Forward"/> outbound: 0 when the output holds one whole packet, else
+    /// the number of outer IPv4 fragments laid end to end in it (each delimited by its total length).
+    /// </summary>
+    public int Fragments { get; init; }
+
     public static PacketResult Dropped(DropReason reason, uint spi = 0) => new(PacketAction.Drop, reason, spi);
 }

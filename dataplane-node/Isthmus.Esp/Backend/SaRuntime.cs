@@ -18,6 +18,8 @@ internal sealed class SaRuntime : IDisposable
         {
             Bytes = previous.Bytes;
             Packets = previous.Packets;
+            Fragments = previous.Fragments;
+            IcmpErrors = previous.IcmpErrors;
             SoftExpired = previous.SoftExpired && sa.Lifetime == previous.Sa.Lifetime;
             HardExpired = previous.HardExpired && sa.Lifetime == previous.Sa.Lifetime;
         }
@@ -34,6 +36,12 @@ internal sealed class SaRuntime : IDisposable
     public ulong Bytes { get; private set; }
 
     public ulong Packets { get; private set; }
+
+    /// <summary>Outer fragments sent (outbound post-fragmentation).</summary>
+    public ulong Fragments { get; set; }
+
+    /// <summary>ICMP errors sent for packets too big for this SA.</summary>
+    public ulong IcmpErrors { get; set; }
 
     public bool SoftExpired { get; private set; }
 
@@ -70,7 +78,7 @@ internal sealed class SaRuntime : IDisposable
     {
         lock (Gate)
         {
-            return new SaCounters(Sa.Spi, Sa.Direction, Bytes, Packets, new DropCounts(drops));
+            return new SaCounters(Sa.Spi, Sa.Direction, Bytes, Packets, new DropCounts(drops)) { Fragments = Fragments, IcmpErrors = IcmpErrors };
         }
     }
 

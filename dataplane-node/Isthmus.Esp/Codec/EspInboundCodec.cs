@@ -5,7 +5,8 @@ namespace Isthmus.Esp;
 /// <summary>
 /// ESP tunnel-mode decapsulation for one inbound SA (RFC 4303 §3.4): anti-replay pre-check, ICV
 /// verification, then the window update (§3.4.3), decryption, padding and next-header checks, and
-/// the inner packet checked against the SA's traffic selectors (RFC 4301 §5.2). Every failure is
+/// the inner packet checked against the SA's traffic selectors (RFC 4301 §5.2), then TCP SYN MSS
+/// options clamped to the SA's MTU (<see cref="TcpMssClamp"/>, as routers clamp both directions). Every failure is
 /// one <see cref="DropReason"/>; nothing throws on packet input. Successful packets allocate
 /// nothing. Not thread-safe: one caller at a time per SA.
 /// </summary>
@@ -16,6 +17,8 @@ public sealed class EspInboundCodec : IDisposable
     private readonly bool esn;
     private readonly SelectorSet localSelectors;
     private readonly SelectorSet remoteSelectors;
+    private readonly ushort mss4;
+    private readonly ushort mss6;
 
     public EspInboundCodec(EspSa sa)
         : this(sa, null)
@@ -40,6 +43,9 @@ public sealed class EspInboundCodec : IDisposable
             : new ReplayWindow(sa.ReplayWindow, sa.InitialSequenceNumber ?? 0);
         localSelectors = new SelectorSet(sa.LocalSelectors);
         remoteSelectors = new SelectorSet(sa.RemoteSelectors);
+        int maxInner = sa.ClampTcpMss ? EspMtu.MaxInnerLength(sa) : 0;
+        mss4 = EspMtu.MaxTcpMss(maxInner, innerIPv6: false);
+        mss6 = EspMtu.MaxTcpMss(maxInner, innerIPv6: true);
     }
 
     public uint Spi { get; }
@@ -169,6 +175,11 @@ public sealed class EspInboundCodec : IDisposable
             !localSelectors.Matches(flow.IsIPv6, flow.Destination, flow.Protocol, flow.DestinationPort))
         {
             return DropReason.SelectorMismatch;
+        }
+
+        if ((mss4 | mss6) != 0)
+        {
+            TcpMssClamp.Apply(inner[..flow.Length], mss4, mss6);
         }
 
         written = flow.Length;

@@ -13,6 +13,13 @@ namespace Isthmus.Esp;
 /// <see cref="EspSa.DontFragment"/>, TTL/hop limit <see cref="EspSa.OuterHopLimit"/>; UDP checksum
 /// 0 over IPv4 (RFC 3948 §2.1), computed over IPv6. Padding is 1, 2, 3... (RFC 4303 §2.4) to the
 /// algorithm's block (16 for CBC, 4 otherwise).</para>
+/// <para>MTU (<see cref="EspSa.Mtu"/>): TCP SYN MSS options are clamped before encryption
+/// (<see cref="TcpMssClamp"/>); a packet whose ESP packet would exceed the MTU is, per
+/// <see cref="EspSa.PathMtu"/>, either refused (<see cref="DropReason.MtuExceeded"/>: the caller sends
+/// <see cref="WritePacketTooBig"/>) or encrypted and its outer IPv4 packet cut into fragments
+/// (RFC 4301 §8, RFC 791): each fragment payload but the last is the MTU less 20 rounded down to 8,
+/// every fragment repeats the outer header with DF clear, MF on all but the last, the same
+/// identification and its own checksum, exactly as DPDK's rte_ipv4_fragment_packet cuts them.</para>
 /// </summary>
 public sealed class EspOutboundCodec : IDisposable
 {
@@ -29,6 +36,11 @@ public sealed class EspOutboundCodec : IDisposable
     private readonly byte hopLimit;
     private readonly DontFragmentMode dontFragment;
     private readonly uint spi;
+    private readonly PathMtuPolicy pathMtu;
+    private readonly int maxInner;
+    private readonly int reportedMtu;
+    private readonly ushort mss4;
+    private readonly ushort mss6;
 
     public EspOutboundCodec(EspSa sa, IEspIvSource? ivSource = null)
     {
@@ -53,7 +65,15 @@ public sealed class EspOutboundCodec : IDisposable
         hopLimit = sa.OuterHopLimit;
         dontFragment = sa.DontFragment;
         SequenceNumber = sa.InitialSequenceNumber ?? 0;
+        pathMtu = sa.PathMtu;
+        maxInner = EspMtu.MaxInnerLength(sa);
+        reportedMtu = maxInner != 0 ? maxInner : EspMtu.MaxInnerLength(ushort.MaxValue + (outerIPv6 ? 40 : 0), outerIPv6, udp, sa.Encryption, sa.Integrity);
+        mss4 = sa.ClampTcpMss ? EspMtu.MaxTcpMss(maxInner, innerIPv6: false) : (ushort)0;
+        mss6 = sa.ClampTcpMss ? EspMtu.MaxTcpMss(maxInner, innerIPv6: true) : (ushort)0;
     }
+
+    /// <summary>The largest inner packet that fits the SA's MTU unfragmented (0: the SA has no MTU).</summary>
+    public int MaxInnerLength => maxInner;
 
     /// <summary>Sequence number of the last packet sent (0 before the first).</summary>
     public ulong SequenceNumber { get; internal set; }
@@ -73,12 +93,37 @@ public sealed class EspOutboundCodec : IDisposable
 
     /// <summary>
     /// Encapsulates <paramref name="innerPacket"/> (an IPv4 or IPv6 packet, trailing bytes beyond its
-    /// own length ignored) into <paramref name="output"/>. Returns <see cref="DropReason.None"/> and the
-    /// packet length in <paramref name="written"/>, or the reason it was dropped (written = 0).
+    /// own length ignored) into <paramref name="output"/> as one packet. Returns <see cref="DropReason.None"/>
+    /// and the packet length in <paramref name="written"/>, or the reason it was dropped (written = 0):
+    /// a packet larger than the MTU is <see cref="DropReason.MtuExceeded"/>, never fragmented.
     /// </summary>
-    public DropReason Encapsulate(ReadOnlySpan<byte> innerPacket, Span<byte> output, out int written)
+    public DropReason Encapsulate(ReadOnlySpan<byte> innerPacket, Span<byte> output, out int written) =>
+        Encapsulate(innerPacket, output, out written, out _, allowFragments: false);
+
+    /// <summary>
+    /// Encapsulates <paramref name="innerPacket"/> into <paramref name="output"/>, fragmenting the outer
+    /// IPv4 packet when it exceeds the MTU and <see cref="EspSa.PathMtu"/> says so. On success
+    /// <paramref name="fragments"/> is 1 for a whole packet, or the number of fragments laid end to end
+    /// in <paramref name="output"/> (each delimited by its IPv4 total length), and <paramref name="written"/>
+    /// covers them all. <see cref="DropReason.MtuExceeded"/> means the packet must not be fragmented:
+    /// answer it with <see cref="WritePacketTooBig"/>.
+    /// </summary>
+    public DropReason Encapsulate(ReadOnlySpan<byte> innerPacket, Span<byte> output, out int written, out int fragments) =>
+        Encapsulate(innerPacket, output, out written, out fragments, allowFragments: true);
+
+    /// <summary>
+    /// Writes the ICMP "fragmentation needed" / ICMPv6 Packet Too Big message for an inner packet this SA
+    /// refused with <see cref="DropReason.MtuExceeded"/> into <paramref name="output"/> (at least
+    /// <see cref="PacketTooBig.MaxLength"/> octets, not overlapping the packet). Returns its length, or 0
+    /// when no message is due (see <see cref="PacketTooBig"/>).
+    /// </summary>
+    public int WritePacketTooBig(ReadOnlySpan<byte> innerPacket, Span<byte> output) =>
+        PacketTooBig.Write(innerPacket, reportedMtu, source, output);
+
+    private DropReason Encapsulate(ReadOnlySpan<byte> innerPacket, Span<byte> output, out int written, out int fragments, bool allowFragments)
     {
         written = 0;
+        fragments = 0;
         if (innerPacket.IsEmpty)
         {
             return DropReason.Runt;
@@ -133,12 +178,27 @@ public sealed class EspOutboundCodec : IDisposable
         int espLength = 8 + cipher.IvLength + padded + cipher.IcvLength;
         int outerLength = OuterHeaderLength;
         int total = outerLength + espLength;
-        if ((!outerIPv6 && total > ushort.MaxValue) || (outerIPv6 && total - 40 > ushort.MaxValue) || (mtu > 0 && total > mtu))
+        if ((!outerIPv6 && total > ushort.MaxValue) || (outerIPv6 && total - 40 > ushort.MaxValue))
         {
             return DropReason.MtuExceeded;
         }
 
-        if (output.Length < total)
+        int count = 1;
+        if (mtu > 0 && total > mtu)
+        {
+            if (!allowFragments || !EspMtu.ShouldFragment(pathMtu, outerIPv6, innerPacket, maxInner))
+            {
+                return DropReason.MtuExceeded;
+            }
+
+            count = EspMtu.FragmentCount(total, mtu);
+            if (count == 0)
+            {
+                return DropReason.MtuExceeded;
+            }
+        }
+
+        if (output.Length < total + ((count - 1) * 20))
         {
             return DropReason.BufferTooSmall;
         }
@@ -169,6 +229,11 @@ public sealed class EspOutboundCodec : IDisposable
         ivSource.NextIv(sequence, esp.Slice(8, cipher.IvLength));
         Span<byte> payload = esp.Slice(8 + cipher.IvLength, padded);
         innerPacket[..innerLength].CopyTo(payload);
+        if ((mss4 | mss6) != 0)
+        {
+            TcpMssClamp.Apply(payload[..innerLength], mss4, mss6);
+        }
+
         for (int i = 0; i < padLength; i++)
         {
             payload[innerLength + i] = (byte)(i + 1);
@@ -189,13 +254,47 @@ public sealed class EspOutboundCodec : IDisposable
             BinaryPrimitives.WriteUInt16BigEndian(packet[(udpOffset + 6)..], checksum == 0 ? (ushort)0xFFFF : checksum);
         }
 
-        written = total;
+        written = count == 1 ? total : Fragment(output, total, count);
+        fragments = count;
         return DropReason.None;
     }
 
     public void Dispose() => cipher.Dispose();
 
     private static int Align(int value, int block) => (value + block - 1) / block * block;
+
+    /// <summary>
+    /// Cuts the outer IPv4 packet at the start of <paramref name="output"/> into <paramref name="count"/>
+    /// fragments in place (payloads moved right, last first), each with its own header. Returns the octets used.
+    /// </summary>
+    private int Fragment(Span<byte> output, int total, int count)
+    {
+        int chunk = EspMtu.FragmentPayload(mtu);
+        int payloadLength = total - 20;
+        for (int k = count - 1; k >= 1; k--)
+        {
+            int length = Math.Min(chunk, payloadLength - (k * chunk));
+            output.Slice(20 + (k * chunk), length).CopyTo(output.Slice((k * (20 + chunk)) + 20, length));
+        }
+
+        Span<byte> template = stackalloc byte[20];
+        output[..20].CopyTo(template);
+        int written = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int length = Math.Min(chunk, payloadLength - (k * chunk));
+            Span<byte> header = output.Slice(k * (20 + chunk), 20);
+            template.CopyTo(header);
+            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)(20 + length));
+            BinaryPrimitives.WriteUInt16BigEndian(header[6..], (ushort)((k * chunk / 8) | (k < count - 1 ? 0x2000 : 0)));
+            header[10] = 0;
+            header[11] = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(header[10..], IpChecksum.Fold(IpChecksum.Sum(header)));
+            written = (k * (20 + chunk)) + 20 + length;
+        }
+
+        return written;
+    }
 
     private void WriteOuterHeader(Span<byte> packet, int total, byte tos, bool innerDf, ulong sequence)
     {

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace Isthmus.Esp;
 
-/// <summary>The Internet checksum (RFC 1071).</summary>
+/// <summary>The Internet checksum (RFC 1071) and its incremental update (RFC 1624).</summary>
 internal static class IpChecksum
 {
     public static uint Sum(ReadOnlySpan<byte> data, uint sum = 0)
@@ -30,4 +30,8 @@ internal static class IpChecksum
 
         return (ushort)~sum;
     }
+
+    /// <summary>RFC 1624 eqn. 3: the checksum after one 16-bit word changes from <paramref name="old"/> to <paramref name="now"/>.</summary>
+    public static ushort Update(ushort checksum, ushort old, ushort now) =>
+        Fold((uint)(ushort)~checksum + (ushort)~old + now);
 }

@@ -76,8 +76,22 @@ public sealed class EspSa
     /// <summary>TTL / hop limit of the outer header.</summary>
     public byte OuterHopLimit { get; init; } = 64;
 
-    /// <summary>Largest outer packet this SA may emit, in octets; 0 means limited only by the output buffer.</summary>
+    /// <summary>
+    /// Largest outer packet this SA may emit, in octets; 0 means limited only by the output buffer.
+    /// Also the bound for TCP MSS clamping (<see cref="ClampTcpMss"/>): set the same MTU on both SAs
+    /// of a pair, since inbound SYNs are clamped with the inbound SA's value.
+    /// </summary>
     public int Mtu { get; init; }
+
+    /// <summary>Outbound: what happens to a packet whose ESP packet would exceed <see cref="Mtu"/>.</summary>
+    public PathMtuPolicy PathMtu { get; init; } = PathMtuPolicy.FollowDontFragment;
+
+    /// <summary>
+    /// Rewrites the MSS option of TCP SYN and SYN-ACK segments that cross this SA (before encryption
+    /// outbound, after decryption inbound) down to what fits in <see cref="Mtu"/> without
+    /// fragmentation. No effect when <see cref="Mtu"/> is 0.
+    /// </summary>
+    public bool ClampTcpMss { get; init; } = true;
 
     /// <summary>A short human-readable identity of the SA for logs: no key material.</summary>
     public string Name => $"spi 0x{Spi:x8} {(Direction == EspDirection.Inbound ? "in" : "out")}";
@@ -177,6 +191,11 @@ public sealed class EspSa
             return $"MTU {Mtu} is outside 0..65535.";
         }
 
+        if (!Enum.IsDefined(PathMtu))
+        {
+            return $"Unknown path MTU policy {(int)PathMtu}.";
+        }
+
         return null;
     }
 
@@ -195,7 +214,11 @@ public sealed class EspSa
         LocalSelectors,
         RemoteSelectors,
         DontFragment,
-        Mtu);
+        Mtu)
+    {
+        PathMtu = PathMtu,
+        ClampTcpMss = ClampTcpMss,
+    };
 
     /// <summary>Describes the SA like <c>ip xfrm state</c>, without key material.</summary>
     public override string ToString()

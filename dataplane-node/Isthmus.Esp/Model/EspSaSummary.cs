@@ -19,6 +19,12 @@ public sealed record EspSaSummary(
     DontFragmentMode DontFragment,
     int Mtu)
 {
+    /// <summary>What an oversize outbound packet gets: outer fragmentation or an ICMP "too big" message.</summary>
+    public PathMtuPolicy PathMtu { get; init; }
+
+    /// <summary>TCP SYN MSS options are clamped to <see cref="Mtu"/>.</summary>
+    public bool ClampTcpMss { get; init; } = true;
+
     /// <summary>Outbound: sequence number of the last packet sent. Inbound: highest sequence number accepted.</summary>
     public ulong SequenceNumber { get; init; }
 

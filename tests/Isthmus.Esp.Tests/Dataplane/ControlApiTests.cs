@@ -85,6 +85,23 @@ public sealed class ControlApiTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("RFC", "4301 8")]
+    public async Task Path_mtu_options_and_their_counters_cross_the_control_api()
+    {
+        using var client = new DataplaneClient(Socket);
+        Assert.True((await client.AddSaAsync(Sa(EspDirection.Outbound, mtu: 600, pathMtu: PathMtuPolicy.Fragment, clampMss: false), Ct)).IsOk);
+        await client.AddPolicyAsync(new EspPolicy(1, PolicyDirection.Out, LanToLan, PolicyAction.Protect, 0x1000, 5), Ct);
+
+        var listed = Assert.Single(await client.ListSasAsync(Ct));
+        Assert.Equal((600, PathMtuPolicy.Fragment, false), (listed.Mtu, listed.PathMtu, listed.ClampTcpMss));
+
+        Assert.Equal(3, backend.ProcessOutbound(Udp4(payload: 1400), new byte[4000], out _).Fragments);
+        var counters = await client.GetCountersAsync(Ct);
+        Assert.Equal(3UL, Assert.Single(counters.Sas).Fragments);
+        Assert.Matches(@"0x00001000\s+out\s+1\s+\d+\s+3\s+0\s+", await RunCliAsync("counters"));
+    }
+
+    [Fact]
     public async Task Refusals_come_back_as_typed_results()
     {
         using var client = new DataplaneClient(Socket);
