@@ -205,6 +205,35 @@ public sealed class PathMtuTests(DpdkFixture fixture)
         Assert.Equal(0UL, counters.GlobalDrops.Total);
     }
 
+    // Cipher side: a duplicated first fragment and a missing middle one -> nothing reaches the clear side,
+    // the abandoned fragments are counted; a later complete packet is still reassembled.
+    [Fact]
+    [Trait("RFC", "791 3.2")]
+    public async Task Duplicate_and_incomplete_fragments_never_reach_the_clear_side_and_are_counted()
+    {
+        fixture.RequireDpdk();
+        await using var backend = await TestPackets.Backend(fixture);
+        await backend.AddSaAsync(TestPackets.Inbound(0x5008), Ct);
+        using var peer = new EspOutboundCodec(TestPackets.PeerOutbound(0x5008, mtu: 600));
+        byte[] inner = TestPackets.WithoutDf(TestPackets.InnerIPv4(1400, source: "10.2.0.9", destination: "10.1.0.5"));
+        List<byte[]> Fragments()
+        {
+            byte[] output = new byte[4000];
+            Assert.Equal(DropReason.None, peer.Encapsulate(inner, output, out int written, out _));
+            return TestPackets.Split(output.AsSpan(0, written));
+        }
+
+        List<byte[]> bad = Fragments();
+        fixture.Inject(fixture.Cipher, new[] { bad[0], bad[0], bad[2] }.Select(f => TestPackets.Frame(f)));
+        backend.PollInbound();
+        Assert.Empty(fixture.Drain(fixture.Clear));
+        Assert.True((await backend.GetCountersAsync(Ct)).GlobalDrops[DropReason.Fragmented] >= 2);
+
+        fixture.Inject(fixture.Cipher, Fragments().Select(f => TestPackets.Frame(f)));
+        backend.PollInbound();
+        Assert.Equal(inner, Assert.Single(fixture.Drain(fixture.Clear))[14..]);
+    }
+
     // Engine -> engine: the outbound SA's fragments, looped back into the cipher port, meet an inbound SA
     // with the same SPI and keys (the peer's view) and come out whole on the clear side.
     [Fact]

@@ -88,8 +88,11 @@ public sealed unsafe partial class DpdkEspBackend
             esp++;
         }
 
-        if (*(uint*)deathRow != 0)
+        // Fragments rte_ip_frag gave up on (overlaps, duplicates, too many, timed out): one drop each.
+        uint abandoned = *(uint*)deathRow;
+        if (abandoned != 0)
         {
+            globalDrops[(int)DropReason.Fragmented] += abandoned;
             IpFrag.FreeDeathRow(deathRow, 3);
         }
 
