@@ -192,6 +192,30 @@ public sealed class IkeDaemonHost
         _status.Observe(output.Events, _manager.Sas);
     }
 
+    private static readonly TimeSpan DropLogWindow = TimeSpan.FromSeconds(10);
+    private const int DropLogsPerWindow = 20;
+    private DateTimeOffset _dropWindowStart;
+    private int _dropsLogged;
+    private int _dropsSuppressed;
+
+    /// <summary>
+    /// Dropped messages are always counted (list-sas shows them) but logged at most 20 per 10 s, so that junk
+    /// sent to UDP 500 cannot flood the log; the number left out is logged when the window ends.
+    /// </summary>
+    private void LogDrop(string scope, MessageDropped drop)
+    {
+        var now = _time.GetUtcNow();
+        if (now - _dropWindowStart >= DropLogWindow)
+        {
+            if (_dropsSuppressed > 0) _log.Warn("daemon", $"{_dropsSuppressed} more dropped messages in the last {DropLogWindow.TotalSeconds:0}s were not logged");
+            _dropWindowStart = now;
+            _dropsLogged = 0;
+            _dropsSuppressed = 0;
+        }
+        if (_dropsLogged++ < DropLogsPerWindow) _log.Warn(scope, $"dropped message from {drop.From}: {drop.Reason}");
+        else _dropsSuppressed++;
+    }
+
     private void Report(IkeSaEvent e)
     {
         var sa = e.Sa;
@@ -238,7 +262,7 @@ public sealed class IkeDaemonHost
                     _retry[scope] = (_time.GetUtcNow() + ReinitiateDelay, ReinitiateDelay / 2);
                 break;
             case MessageDropped drop:
-                _log.Warn(scope, $"dropped message from {drop.From}: {drop.Reason}");
+                LogDrop(scope, drop);
                 break;
         }
     }

@@ -144,3 +144,56 @@ public class IkeSaEstablishmentTests
         Assert.Equal(IkeSaState.Established, pair.ResponderSa!.State);
     }
 }
+
+/// <summary>NAT traversal settings (RFC 7296 §2.23, RFC 3948) with no NAT on the path.</summary>
+public class NatTraversalModeTests
+{
+    private static TunnelConfig With(TunnelConfig c, NatTraversalMode mode) => new()
+    {
+        Name = c.Name, LocalAddress = c.LocalAddress, PeerHost = c.PeerHost, PeerPort = c.PeerPort, PeerAddress = c.PeerAddress,
+        LocalId = c.LocalId, PeerId = c.PeerId, Psk = c.Psk, IkeProposals = c.IkeProposals, EspProposals = c.EspProposals,
+        LocalTs = c.LocalTs, RemoteTs = c.RemoteTs, StartAction = c.StartAction, ChildName = c.ChildName, NatTraversal = mode,
+    };
+
+    [Fact]
+    [Trait("RFC", "3948 2.1")]
+    public void Force_makes_both_ends_float_to_4500_and_encapsulate_without_a_NAT()
+    {
+        var standard = SaPair.Standard();
+        var pair = new SaPair(With(standard.InitiatorConfig, NatTraversalMode.Force), standard.ResponderConfig);
+        pair.Start();
+        pair.Run();
+
+        var i = pair.InitiatorSa!;
+        var r = pair.ResponderSa!;
+        Assert.Equal(IkeSaState.Established, i.State);
+        Assert.True(i.NatLocal);
+        Assert.True(r.NatRemote);
+        Assert.Equal(4500, i.RemoteEndpoint.Port);
+        Assert.Equal(4500, r.RemoteEndpoint.Port);
+        Assert.True(Assert.Single(i.ChildSas).UdpEncapsulation);
+        Assert.True(Assert.Single(r.ChildSas).UdpEncapsulation);
+    }
+
+    [Fact]
+    [Trait("RFC", "7296 2.23")]
+    public void Auto_without_a_NAT_stays_on_500_with_plain_ESP_and_Disabled_sends_no_NAT_detection()
+    {
+        var auto = SaPair.Standard();
+        auto.Start();
+        auto.Run();
+        Assert.False(auto.InitiatorSa!.UseNatT);
+        Assert.Equal(500, auto.InitiatorSa.RemoteEndpoint.Port);
+        Assert.False(Assert.Single(auto.ResponderSa!.ChildSas).UdpEncapsulation);
+
+        var standard = SaPair.Standard();
+        var disabled = new SaPair(With(standard.InitiatorConfig, NatTraversalMode.Disabled), standard.ResponderConfig);
+        disabled.Start();
+        var request = disabled.DeliverOne();
+        Assert.True(Isthmus.Ike.Messages.IkeMessage.TryDecode(request.Data, out var message, out _));
+        Assert.Null(message!.GetNotify(NotifyType.NatDetectionSourceIp));
+        disabled.Run();
+        Assert.Equal(IkeSaState.Established, disabled.InitiatorSa!.State);
+        Assert.False(disabled.ResponderSa!.UseNatT);
+    }
+}

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
+using Isthmus.Ike.Config;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
 
@@ -11,6 +12,9 @@ namespace Isthmus.Ike.Sa.Tasks;
 /// SHA-1(SPIi | SPIr | IP | port) of its own and of the peer's endpoint. A mismatch of the
 /// source hash means the peer is behind a NAT; of the destination hash, that we are. Either
 /// floats the IKE SA to UDP 4500 and makes the Child SAs UDP-encapsulated (RFC 3948).
+/// <see cref="NatTraversalMode.Force"/> sends a source hash that cannot match, so both ends
+/// encapsulate as if this end were behind a NAT (as strongSwan's <c>encap = yes</c> does);
+/// <see cref="NatTraversalMode.Disabled"/> sends and honours no NAT_DETECTION notifies.
 /// </summary>
 public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
 {
@@ -18,12 +22,20 @@ public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
 
     public override ExchangeType Exchange => ExchangeType.IkeSaInit;
 
+    /// <summary>The tunnel's setting; a responder, which does not know its tunnel yet, follows its candidates.</summary>
+    private NatTraversalMode Mode => Sa.Config?.NatTraversal
+        ?? (Sa.Candidates.Any(c => c.NatTraversal == NatTraversalMode.Force) ? NatTraversalMode.Force
+            : Sa.Candidates.Count > 0 && Sa.Candidates.All(c => c.NatTraversal == NatTraversalMode.Disabled) ? NatTraversalMode.Disabled
+            : NatTraversalMode.Auto);
+
     public override TaskStatus Build(List<Payload> message)
     {
         // In the request SPIr is zero; in the response both SPIs are set.
         var spiR = Sa.IsInitiator ? 0UL : Sa.SpiR;
-        if (!Sa.IsInitiator && !_peerSupportsNatT) return TaskStatus.Done;
-        message.Add(new NotifyPayload(NotifyType.NatDetectionSourceIp, Hash(Sa.SpiI, spiR, Sa.LocalEndpoint)));
+        if (Mode == NatTraversalMode.Disabled || !Sa.IsInitiator && !_peerSupportsNatT) return Sa.IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
+        var source = Mode == NatTraversalMode.Force ? RandomNumberGenerator.GetBytes(SHA1.HashSizeInBytes) : Hash(Sa.SpiI, spiR, Sa.LocalEndpoint);
+        if (Mode == NatTraversalMode.Force) Sa.NatLocal = true;
+        message.Add(new NotifyPayload(NotifyType.NatDetectionSourceIp, source));
         message.Add(new NotifyPayload(NotifyType.NatDetectionDestinationIp, Hash(Sa.SpiI, spiR, Sa.RemoteEndpoint)));
         return Sa.IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
     }
@@ -32,7 +44,7 @@ public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
     {
         var sources = message.GetAll<NotifyPayload>().Where(n => n.NotifyType == NotifyType.NatDetectionSourceIp).ToList();
         var destination = message.GetNotify(NotifyType.NatDetectionDestinationIp);
-        if (sources.Count == 0 || destination is null) return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
+        if (Mode == NatTraversalMode.Disabled || sources.Count == 0 || destination is null) return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
         _peerSupportsNatT = true;
 
         var spiR = Sa.IsInitiator ? message.Header.ResponderSpi : 0UL;
@@ -40,7 +52,7 @@ public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
         var ourHash = Hash(message.Header.InitiatorSpi, spiR, Sa.LocalEndpoint);
         // RFC 7296 §2.23: any matching source hash means the peer is not behind a NAT.
         Sa.NatRemote = !sources.Any(s => CryptographicOperations.FixedTimeEquals(s.Data, peerHash));
-        Sa.NatLocal = !CryptographicOperations.FixedTimeEquals(destination.Data, ourHash);
+        Sa.NatLocal = Mode == NatTraversalMode.Force || !CryptographicOperations.FixedTimeEquals(destination.Data, ourHash);
         return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
     }
 
