@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
@@ -558,21 +559,30 @@ public sealed class IkeSa
         finally { _currentOutput = null; }
     }
 
-    internal bool DeriveIkeKeys(SelectedProposal selected, byte[] sharedSecret, out string? reason)
+    /// <summary>The PRF, cipher and (for non-AEAD ciphers) integrity transform of a negotiated IKE proposal.</summary>
+    private static bool TryCreateTransforms(SelectedProposal selected, [NotNullWhen(true)] out IPrf? prf,
+        [NotNullWhen(true)] out IIkeCipher? cipher, out IIntegrity? integrity, [NotNullWhen(false)] out string? reason)
     {
+        integrity = null;
+        cipher = null;
         reason = null;
-        if (!CryptoRegistry.TryCreatePrf(selected.Prf!.Value, out var prf) ||
-            !CryptoRegistry.TryCreateCipher(selected.Encryption, selected.EncryptionKeyLength, out var cipher))
+        if (!CryptoRegistry.TryCreatePrf(selected.Prf!.Value, out prf) ||
+            !CryptoRegistry.TryCreateCipher(selected.Encryption, selected.EncryptionKeyLength, out cipher))
         {
             reason = "negotiated transforms are not supported";
             return false;
         }
-        IIntegrity? integrity = null;
         if (!cipher.IsAead && !CryptoRegistry.TryCreateIntegrity(selected.Integrity, out integrity))
         {
             reason = "negotiated integrity transform is not supported";
             return false;
         }
+        return true;
+    }
+
+    internal bool DeriveIkeKeys(SelectedProposal selected, byte[] sharedSecret, out string? reason)
+    {
+        if (!TryCreateTransforms(selected, out var prf, out var cipher, out var integrity, out reason)) return false;
         var skeyseed = KeyDerivation.ComputeSkeyseed(prf, Ni, Nr, sharedSecret);
         Keys = KeyDerivation.DeriveIkeKeys(prf, skeyseed, Ni, Nr, SpiI, SpiR, cipher.KeySize, integrity?.KeySize ?? 0);
         CryptographicOperations.ZeroMemory(skeyseed);
@@ -705,19 +715,7 @@ public sealed class IkeSa
     internal bool RekeyInto(SelectedProposal selected, ulong spiI, ulong spiR, byte[] ni, byte[] nr, byte[] sharedSecret,
         bool initiatedByUs, out string? reason)
     {
-        reason = null;
-        if (!CryptoRegistry.TryCreatePrf(selected.Prf!.Value, out var prf) ||
-            !CryptoRegistry.TryCreateCipher(selected.Encryption, selected.EncryptionKeyLength, out var cipher))
-        {
-            reason = "negotiated transforms are not supported";
-            return false;
-        }
-        IIntegrity? integrity = null;
-        if (!cipher.IsAead && !CryptoRegistry.TryCreateIntegrity(selected.Integrity, out integrity))
-        {
-            reason = "negotiated integrity transform is not supported";
-            return false;
-        }
+        if (!TryCreateTransforms(selected, out var prf, out var cipher, out var integrity, out reason)) return false;
         var skeyseed = KeyDerivation.ComputeRekeySkeyseed(Prf!, Keys!.SkD, sharedSecret, ni, nr);
         var keys = KeyDerivation.DeriveIkeKeys(prf, skeyseed, ni, nr, spiI, spiR, cipher.KeySize, integrity?.KeySize ?? 0);
         CryptographicOperations.ZeroMemory(skeyseed);

@@ -1,3 +1,4 @@
+using Isthmus.Ike.Config;
 using Isthmus.Ike.Crypto;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
@@ -70,7 +71,7 @@ public static class ProposalSelector
         var encr = Pick(TransformType.Encryption);
         if (encr is null) return null;
         var encAlg = (EncryptionAlgorithm)encr.Id;
-        var aead = IsAead(encAlg);
+        var aead = ProposalParser.IsAead(encAlg);
 
         PrfAlgorithm? prf = null;
         if (protocol == ProtocolId.Ike)
@@ -130,10 +131,6 @@ public static class ProposalSelector
 
         return new SelectedProposal(theirs.Number, protocol, theirs.Spi, encAlg, encr.KeyLength ?? 0, prf, integ, dh, esn);
     }
-
-    internal static bool IsAead(EncryptionAlgorithm alg) => alg is EncryptionAlgorithm.AesGcm8 or EncryptionAlgorithm.AesGcm12
-        or EncryptionAlgorithm.AesGcm16 or EncryptionAlgorithm.ChaCha20Poly1305 or EncryptionAlgorithm.AesCcm8
-        or EncryptionAlgorithm.AesCcm12 or EncryptionAlgorithm.AesCcm16 or EncryptionAlgorithm.NullAuthAesGmac;
 
     private static bool IsSupported(Transform t) => t.Type switch
     {

@@ -50,11 +50,6 @@ public static class TrafficSelectorNarrowing
         return new TrafficSelector(a.TsType, proto, startPort, endPort, start, end);
     }
 
-    /// <summary>A selector for exactly one host address (any protocol and port).</summary>
-    public static TrafficSelector ForHost(IPAddress address) => new(
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? TsType.Ipv6AddrRange : TsType.Ipv4AddrRange,
-        0, 0, 65535, address, address);
-
     private static int Compare(IPAddress x, IPAddress y) => AddressText.Compare(x, y);
     private static IPAddress Max(IPAddress x, IPAddress y) => Compare(x, y) >= 0 ? x : y;
     private static IPAddress Min(IPAddress x, IPAddress y) => Compare(x, y) <= 0 ? x : y;

@@ -23,7 +23,7 @@ public sealed class IkeDaemonProcess
     /// reference), not the copy next to the tests: the test directory resolves its shared dependencies against the
     /// dataplane's ASP.NET Core framework, which the daemon does not run on.
     /// </summary>
-    public static string Executable { get; } = Locate();
+    public static string Executable { get; } = Isthmus.Interop.Tests.IsthmusDaemon.DaemonDll();
 
     public string Namespace { get; }
 
@@ -64,22 +64,6 @@ public sealed class IkeDaemonProcess
             Assert.True(DateTime.UtcNow < deadline, $"isthmus-iked in {ns} did not answer on {control} within 30 s:\n{process.Output}");
             await Task.Delay(100, cancellationToken);
         }
-    }
-
-    private static string Locate()
-    {
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string configuration = tfm.Parent?.Name ?? "Debug";
-        for (DirectoryInfo? dir = tfm; dir is not null; dir = dir.Parent)
-        {
-            string project = Path.Combine(dir.FullName, "dataplane-node", "Isthmus.IkeDaemon");
-            if (Directory.Exists(project))
-            {
-                return Path.Combine(project, "bin", configuration, tfm.Name, "isthmus-iked.dll");
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "isthmus-iked.dll");
     }
 
     /// <summary>The daemon's IKE and Child SAs, as <c>isthmus-iked list-sas --json</c> prints them.</summary>
