@@ -135,6 +135,9 @@ public sealed record OperatorOptions
         InsecureSkipTlsVerify = InsecureSkipTlsVerify,
     };
 
+    /// <summary>The validating admission webhook and the site's crypto policy (<c>--webhook-*</c>, <c>--forbid-*</c>).</summary>
+    public Admission.WebhookOptions Webhook { get; init; } = new();
+
     /// <summary>Minimum log level (<c>--log-level</c>).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

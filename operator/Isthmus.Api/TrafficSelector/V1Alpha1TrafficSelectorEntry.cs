@@ -50,6 +50,7 @@ public sealed class V1Alpha1TrafficSelectorEntry
     /// <c>sctp</c>, <c>gre</c>. Default: any.
     /// </summary>
     [IntOrString]
+    [JsonConverter(typeof(Manifests.LenientStringConverter))]
     [CelRule("string(self).matches('^((?i:any|icmp|tcp|udp|gre|icmpv6|ipv6-icmp|sctp)|[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$')", Message = "protocol must be a number 0-255 or one of any, tcp, udp, icmp, icmpv6, sctp, gre")]
     [JsonPropertyName("protocol")]
     public string? Protocol { get; set; }

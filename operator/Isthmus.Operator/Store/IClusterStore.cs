@@ -40,8 +40,11 @@ public interface IClusterStore
     /// <summary>Removes <paramref name="finalizer"/> (metadata only).</summary>
     Task RemoveFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken);
 
-    /// <summary>Deploys <paramref name="config"/> on its node (config Secret, then the IKE pod running it).</summary>
-    Task ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deploys <paramref name="config"/> on its node (config Secret, then the IKE pod running it); true when
+    /// anything was written, false when both were already in place.
+    /// </summary>
+    Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken);
 
     /// <summary>Removes the node's IKE pod and config.</summary>
     Task DeleteNodeConfigAsync(string nodeName, CancellationToken cancellationToken);

@@ -197,14 +197,16 @@ public sealed class KubernetesClusterStore : IClusterStore
         }
     }
 
-    public async Task ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
+    public async Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
     {
         var ns = _options.Namespace;
+        var changed = false;
         var desiredSecret = NodeManifests.ConfigSecret(config, ns);
         var existingSecret = Secrets.Cache.Get(ns, desiredSecret.Metadata.Name);
         if (existingSecret is null)
         {
             await CreateOrRetryLater(() => _client.CoreV1.CreateNamespacedSecretAsync(desiredSecret, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            changed = true;
         }
         else if (Annotation(existingSecret.Metadata, NodeObjectNames.ConfigHashAnnotation) != config.Hash
                  || existingSecret.Data?.TryGetValue(NodeObjectNames.ConfigKey, out var data) != true
@@ -212,26 +214,29 @@ public sealed class KubernetesClusterStore : IClusterStore
         {
             desiredSecret.Metadata.ResourceVersion = existingSecret.Metadata.ResourceVersion;
             await _client.CoreV1.ReplaceNamespacedSecretAsync(desiredSecret, desiredSecret.Metadata.Name, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken).ConfigureAwait(false);
+            changed = true;
         }
 
         var desiredPod = NodeManifests.IkePod(config, ns, _options);
         var existingPod = Pods.Cache.Get(ns, desiredPod.Metadata.Name);
         if (existingPod is null)
         {
-            await _client.CoreV1.CreateNamespacedPodAsync(desiredPod, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return;
+            await CreateOrRetryLater(() => _client.CoreV1.CreateNamespacedPodAsync(desiredPod, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return true;
         }
         if (existingPod.Metadata.DeletionTimestamp is not null)
         {
             // The previous pod still holds UDP 500/4500 on the node; its deletion event brings us back.
-            return;
+            return changed;
         }
         if (Annotation(existingPod.Metadata, NodeObjectNames.SpecHashAnnotation) != desiredPod.Metadata.Annotations[NodeObjectNames.SpecHashAnnotation]
             || Annotation(existingPod.Metadata, NodeObjectNames.ConfigHashAnnotation) != config.Hash)
         {
             // Pods are immutable: replace it. The new one is created once the old one is gone (same host ports).
             await DeleteIgnoringMissing(() => _client.CoreV1.DeleteNamespacedPodAsync(existingPod.Metadata.Name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return true;
         }
+        return changed;
     }
 
     public async Task DeleteNodeConfigAsync(string nodeName, CancellationToken cancellationToken)

@@ -84,11 +84,11 @@ internal sealed class InMemoryClusterStore : IClusterStore
         return Task.CompletedTask;
     }
 
-    public Task ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
+    public Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
     {
         Writes.Add($"apply {config.NodeName}");
         Deployed[config.NodeName] = config;
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public Task DeleteNodeConfigAsync(string nodeName, CancellationToken cancellationToken)
