@@ -23,3 +23,9 @@ public sealed record ApiRequest(string Verb, ApiResource Resource, string? Names
 /// <param name="Request">The request.</param>
 /// <param name="StatusCode">The HTTP status code answered.</param>
 public sealed record ApiRequestRecord(ApiRequest Request, int StatusCode);
+
+/// <summary>An authorization decision: who asked for what, and whether it was allowed.</summary>
+/// <param name="User">The authenticated user.</param>
+/// <param name="Request">The request.</param>
+/// <param name="Allowed">Whether the request passed authorization.</param>
+public sealed record AuthorizationRecord(UserInfo User, ApiRequest Request, bool Allowed);

@@ -96,9 +96,38 @@ public static class ApiResources
             ShortNames = ["ts"],
         };
 
+    /// <summary>core/v1 serviceaccounts.</summary>
+    public static ApiResource ServiceAccounts { get; } =
+        new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, false, false, false, false) { ShortNames = ["sa"] };
+
+    /// <summary>core/v1 services.</summary>
+    public static ApiResource Services { get; } =
+        new("", "v1", "services", "service", "Service", true, true, false, false, false) { ShortNames = ["svc"] };
+
+    /// <summary>rbac.authorization.k8s.io/v1 roles.</summary>
+    public static ApiResource Roles { get; } =
+        new("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, false, false, false, false);
+
+    /// <summary>rbac.authorization.k8s.io/v1 rolebindings.</summary>
+    public static ApiResource RoleBindings { get; } =
+        new("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, false, false, false, false);
+
+    /// <summary>rbac.authorization.k8s.io/v1 clusterroles.</summary>
+    public static ApiResource ClusterRoles { get; } =
+        new("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, false, false, false, false);
+
+    /// <summary>rbac.authorization.k8s.io/v1 clusterrolebindings.</summary>
+    public static ApiResource ClusterRoleBindings { get; } =
+        new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, false, false, false, false);
+
+    /// <summary>admissionregistration.k8s.io/v1 validatingwebhookconfigurations.</summary>
+    public static ApiResource ValidatingWebhookConfigurations { get; } =
+        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, false, true, false, false);
+
     /// <summary>Every resource above.</summary>
     public static IReadOnlyList<ApiResource> All { get; } =
     [
         Namespaces, Nodes, Secrets, Pods, CoreEvents, DaemonSets, Leases, Events, IpsecTunnels, TrafficSelectors,
+        ServiceAccounts, Services, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, ValidatingWebhookConfigurations,
     ];
 }

@@ -23,6 +23,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     private readonly Timer _bookmarks;
     private readonly ConcurrentQueue<ApiRequestRecord> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, UserInfo> _tokens = new(StringComparer.Ordinal);
 
     private KubeApiServer(WebApplication app, ObjectStore store, KubeApiServerOptions options)
     {
@@ -34,6 +35,20 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
     /// <summary>The storage behind the server: seed, read and mutate objects directly, drop watches, compact history.</summary>
     public ObjectStore Store { get; }
+
+    /// <summary>Issues a bearer token that authenticates as <paramref name="user"/> (for a ServiceAccount: <see cref="UserInfo.ServiceAccount"/>).</summary>
+    public string IssueToken(UserInfo user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        _tokens[token] = user;
+        return token;
+    }
+
+    /// <summary>Every resource request with the user who made it and whether RBAC allowed it, in order.</summary>
+    public IReadOnlyCollection<AuthorizationRecord> AuthorizationLog => _authorizationLog;
+
+    private readonly ConcurrentQueue<AuthorizationRecord> _authorizationLog = new();
 
     /// <summary>Failures to inject into chosen requests.</summary>
     public FaultInjector Faults { get; } = new();
@@ -127,7 +142,21 @@ public sealed partial class KubeApiServer : IAsyncDisposable
                 return;
             }
 
+            var user = Authenticate(context);
             request = Resolve(context.Request.Method, segments, path, context.Request.Query);
+            if (Options.Rbac)
+            {
+                try
+                {
+                    new RbacAuthorizer(Store).Authorize(user, request);
+                }
+                catch (ApiStatusException)
+                {
+                    _authorizationLog.Enqueue(new AuthorizationRecord(user, request, Allowed: false));
+                    throw;
+                }
+            }
+            _authorizationLog.Enqueue(new AuthorizationRecord(user, request, Allowed: true));
             if (Faults.Take(request) is { } injected)
             {
                 if (injected.Code == 429)
@@ -169,6 +198,19 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
             await WriteJsonAsync(context, 500, failure.ToStatus());
         }
+    }
+
+    /// <summary>The user of a request's bearer token; 401 for a token this server did not issue.</summary>
+    private UserInfo Authenticate(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return _tokens.TryGetValue(header[7..].Trim(), out var user)
+                ? user
+                : throw new ApiStatusException(401, "Unauthorized", "Unauthorized");
+        }
+        return Options.Rbac ? UserInfo.Anonymous : UserInfo.Admin;
     }
 
     private void Log(ApiRequest request, int code) => _requests.Enqueue(new ApiRequestRecord(request, code));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Isthmus.KubeApiDouble;
 using Isthmus.Operator.Hosting;
+using Isthmus.Testing;
 using k8s;
 
 namespace Isthmus.Operator.IntegrationTests.Scenarios;
@@ -11,7 +12,10 @@ namespace Isthmus.Operator.IntegrationTests.Scenarios;
 /// <summary>
 /// A cluster for the operator scenarios: the API-server double with the operator's namespace, gateway nodes
 /// (labelled, Ready), a PSK Secret, a real KubernetesClient, and operators started in-process through
-/// <see cref="OperatorHost"/> or as <c>isthmus-operator</c> processes.
+/// <see cref="OperatorHost"/> or as <c>isthmus-operator</c> processes. RBAC is on, with the chart's Roles and
+/// bindings as <c>helm template</c> renders them: the operators run with the operator ServiceAccount's token, so
+/// every call they make must be granted by the chart, as on a real cluster; the tests' own client is the
+/// cluster administrator.
 /// </summary>
 internal sealed class OperatorCluster : IAsyncDisposable
 {
@@ -26,8 +30,12 @@ internal sealed class OperatorCluster : IAsyncDisposable
     private OperatorCluster(KubeApiServer api)
     {
         Api = api;
-        Client = new Kubernetes(new KubernetesClientConfiguration { Host = api.BaseUri.ToString().TrimEnd('/') });
+        Client = new Kubernetes(new KubernetesClientConfiguration { Host = api.BaseUri.ToString().TrimEnd('/'), AccessToken = api.IssueToken(UserInfo.Admin) });
+        OperatorToken = api.IssueToken(UserInfo.ServiceAccount(OperatorNamespace, ChartInstall.OperatorServiceAccount));
     }
+
+    /// <summary>The bearer token of the chart's operator ServiceAccount.</summary>
+    public string OperatorToken { get; }
 
     public KubeApiServer Api { get; }
 
@@ -40,9 +48,10 @@ internal sealed class OperatorCluster : IAsyncDisposable
 
     public static async Task<OperatorCluster> StartAsync(params string[] nodes)
     {
-        var cluster = new OperatorCluster(await KubeApiServer.StartAsync(cancellationToken: Ct));
+        var cluster = new OperatorCluster(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true }, Ct));
         var store = cluster.Api.Store;
         store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = OperatorNamespace } });
+        await ChartInstall.InstallAsync(cluster.Client, OperatorNamespace, Ct);
         foreach (var node in nodes.Length == 0 ? ["gw-a", "gw-b"] : nodes)
         {
             store.Seed(Node(node, ready: true));
@@ -113,9 +122,10 @@ internal sealed class OperatorCluster : IAsyncDisposable
         };
     }
 
-    public static OperatorOptions Options(KubeApiServer api, string identity, bool leaderElection = true) => new()
+    public OperatorOptions Options(string identity, bool leaderElection = true) => new()
     {
-        Server = api.BaseUri.ToString().TrimEnd('/'),
+        Server = Api.BaseUri.ToString().TrimEnd('/'),
+        Token = OperatorToken,
         Namespace = OperatorNamespace,
         Identity = identity,
         LeaderElection = leaderElection,
@@ -131,7 +141,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
     public int StartOperator(string identity, bool leaderElection = true)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var run = Task.Run(() => OperatorHost.RunAsync(Options(Api, identity, leaderElection), stop.Token, Logs), CancellationToken.None);
+        var run = Task.Run(() => OperatorHost.RunAsync(Options(identity, leaderElection), stop.Token, Logs), CancellationToken.None);
         _operators.Add((stop, run));
         return _operators.Count - 1;
     }
@@ -147,11 +157,11 @@ internal sealed class OperatorCluster : IAsyncDisposable
     public Process StartOperatorProcess(string identity)
     {
         var dll = OperatorDll();
-        var options = Options(Api, identity);
+        var options = Options(identity);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
         {
-            dll, "--server", options.Server!, "--namespace", OperatorNamespace, "--identity", identity, "--leader-elect", "true",
+            dll, "--server", options.Server!, "--token", OperatorToken, "--namespace", OperatorNamespace, "--identity", identity, "--leader-elect", "true",
             "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "300ms", "--metrics-port", "0", "--log-format", "text",
             "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
         })
@@ -237,6 +247,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
     /// <summary>The last operator log lines and failed API requests, for a failure message.</summary>
     public string Diagnostics() =>
         "\n--- operator log (last 60 lines) ---\n" + string.Join("\n", Logs.Lines.TakeLast(60))
+        + "\n--- requests RBAC refused ---\n" + string.Join("\n", Api.AuthorizationLog.Where(a => !a.Allowed).Select(a => $"{a.User.Name}: {a.Request}").Distinct().Take(20))
         + "\n--- failed API requests (last 30) ---\n" + string.Join("\n", Api.Requests.Where(r => r.StatusCode >= 400).TakeLast(30).Select(r => $"{r.StatusCode} {r.Request}"))
         + "\n--- API requests (last 30) ---\n" + string.Join("\n", Api.Requests.TakeLast(30).Select(r => $"{r.StatusCode} {r.Request}"));
 
