@@ -140,6 +140,11 @@ public static class OperatorCommandLine
             error = "--renew-deadline must be shorter than --lease-duration";
             return false;
         }
+        if (options.RenewDeadline <= options.RetryPeriod * 1.2)
+        {
+            error = "--renew-deadline must be longer than 1.2 x --retry-period (a leader must be able to retry a failed renewal)";
+            return false;
+        }
         if (options.HealthPort != 0 && options.HealthPort == options.MetricsPort)
         {
             error = "--health-port must differ from --metrics-port (the metrics port serves /healthz and /readyz already)";

@@ -19,7 +19,7 @@ namespace Isthmus.KubeApiDouble;
 /// </summary>
 public sealed partial class KubeApiServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app;
     private readonly Timer _bookmarks;
     private readonly ConcurrentQueue<ApiRequestRecord> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -66,17 +66,56 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     public static async Task<KubeApiServer> StartAsync(KubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiServerOptions();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
-        var app = builder.Build();
-        var server = new KubeApiServer(app, new ObjectStore(options.Resources, options.Time), options);
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var server = new KubeApiServer(null!, new ObjectStore(options.Resources, options.Time), options);
+        server._app = await server.ListenAsync(options.Port, cancellationToken);
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
         server._bookmarks.Change(options.BookmarkInterval, options.BookmarkInterval);
         return server;
+    }
+
+    private async Task<WebApplication> ListenAsync(int port, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        var app = builder.Build();
+        app.Run(HandleAsync);
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    /// <summary>Whether the server is listening (false between <see cref="StopServingAsync"/> and <see cref="ResumeServingAsync"/>).</summary>
+    public bool Serving { get; private set; } = true;
+
+    /// <summary>
+    /// Stops answering, as an API server going down for a restart or an upgrade: open watches are cut and new
+    /// connections are refused. The objects and their history stay, as etcd keeps them.
+    /// </summary>
+    public async Task StopServingAsync()
+    {
+        if (!Serving)
+        {
+            return;
+        }
+        Serving = false;
+        Store.DropWatches(abortConnections: true);
+        using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(stopTimeout.Token);
+        }
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Answers again on the same address, with the same objects: watches resume from their resourceVersion.</summary>
+    public async Task ResumeServingAsync(CancellationToken cancellationToken = default)
+    {
+        if (Serving)
+        {
+            return;
+        }
+        _app = await ListenAsync(BaseUri.Port, cancellationToken);
+        Serving = true;
     }
 
     /// <summary>The number of successful writes (create, update, patch, delete) that match, or all of them.</summary>
@@ -120,12 +159,15 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         await _bookmarks.DisposeAsync();
         await _stopping.CancelAsync();
         Store.DropWatches(abortConnections: false);
-        using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        if (Serving)
         {
-            await _app.StopAsync(stopTimeout.Token);
-        }
+            using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            {
+                await _app.StopAsync(stopTimeout.Token);
+            }
 
-        await _app.DisposeAsync();
+            await _app.DisposeAsync();
+        }
         _stopping.Dispose();
     }
 

@@ -153,18 +153,21 @@ internal sealed class OperatorCluster : IAsyncDisposable
         await run.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
     }
 
-    /// <summary>Starts <c>isthmus-operator</c> as a separate process (so that a test can kill it outright).</summary>
-    public Process StartOperatorProcess(string identity)
+    /// <summary>
+    /// Starts <c>isthmus-operator</c> as a separate process (so that a test can kill it outright), with short
+    /// leader-election timings unless <paramref name="chartTimings"/> asks for the operator's (and chart's) defaults.
+    /// </summary>
+    public Process StartOperatorProcess(string identity, bool chartTimings = false)
     {
         var dll = OperatorDll();
         var options = Options(identity);
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string[] timings = chartTimings ? [] : ["--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "300ms"];
         foreach (var a in new[]
         {
             dll, "--server", options.Server!, "--token", OperatorToken, "--namespace", OperatorNamespace, "--identity", identity, "--leader-elect", "true",
-            "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "300ms", "--metrics-port", "0", "--log-format", "text",
-            "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
-        })
+            "--metrics-port", "0", "--log-format", "text", "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
+        }.Concat(timings))
         {
             start.ArgumentList.Add(a);
         }
@@ -201,6 +204,10 @@ internal sealed class OperatorCluster : IAsyncDisposable
 
         return Path.Combine(root.FullName, "operator", "Isthmus.Operator", "bin", configuration, framework, "isthmus-operator.dll");
     }
+
+    /// <summary>The holder of the operators' Lease, read from the store (works while the API is down).</summary>
+    public string? LeaseHolder() =>
+        (string?)Api.Store.Read(ApiResources.Leases, OperatorNamespace, "isthmus-operator")?["spec"]?["holderIdentity"];
 
     public async Task ApplyAsync(JsonObject tunnel) =>
         await Client.CustomObjects.CreateNamespacedCustomObjectAsync(tunnel, "ipsec.isthmus.dev", "v1alpha1", "default", "ipsectunnels", cancellationToken: Ct);
