@@ -94,6 +94,11 @@ internal static class KubernetesTools
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        return process.WaitForExit(30_000) ? output.Result.Trim() : "";
+        if (!process.WaitForExit(30_000))
+        {
+            process.Kill(entireProcessTree: true);
+            return "";
+        }
+        return output.Result.Trim();
     }
 }
