@@ -44,8 +44,16 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
     {
         if (node is not JsonObject schema)
         {
-            // The exporter writes 'true' for a schema that accepts anything.
-            throw new CrdGenerationException($"{Where(context)}: no schema for {context.TypeInfo.Type.Name}");
+            // The exporter writes 'true' for a schema that accepts anything: a property read by its own converter.
+            // An int-or-string field is one (a number or a string); its schema is built from the attribute below.
+            if (context.PropertyInfo?.AttributeProvider is PropertyInfo intOrString && intOrString.GetCustomAttribute<IntOrStringAttribute>() is not null)
+            {
+                schema = new JsonObject();
+            }
+            else
+            {
+                throw new CrdGenerationException($"{Where(context)}: no schema for {context.TypeInfo.Type.Name}");
+            }
         }
         var type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
         NormalizeType(schema);

@@ -20,7 +20,7 @@ public interface IWebhookCertificateSource
 /// <summary>
 /// The operator as its own certificate authority (the default, no cert-manager needed): the CA and serving
 /// certificate live in one Secret of the operator's namespace, which the first replica to start creates and
-/// every replica reads, so both serve the same certificate. Each replica re-reads the Secret every
+/// every replica reads, so both serve the same certificate. Each replica re-reads the Secret and the configuration every
 /// <see cref="RefreshInterval"/>, renews what is near its end (<see cref="WebhookCertificateAuthority.Renew"/>;
 /// a concurrent renewal by the other replica loses on resourceVersion and adopts the winner's), and keeps the
 /// <c>caBundle</c> of every webhook in the ValidatingWebhookConfiguration equal to the CA bundle, restoring it
@@ -46,7 +46,7 @@ public sealed class ManagedWebhookCertificates : IWebhookCertificateSource
     }
 
     /// <summary>How often the Secret and the webhook configuration are checked once they are in order.</summary>
-    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How soon a failed check is retried.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(5);
