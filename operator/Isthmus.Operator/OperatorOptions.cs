@@ -227,9 +227,13 @@ public sealed record OperatorOptions
         ? policy
         : throw new InvalidOperationException(error);
 
+    /// <summary>How often each replica re-reads its webhook certificate Secret and the configuration's caBundle (no flag; one minute).</summary>
+    public TimeSpan WebhookRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The validating admission webhook's settings, from the <c>--webhook-*</c> flags and the crypto policy.</summary>
     public Admission.WebhookOptions Webhook => new()
     {
+        RefreshInterval = WebhookRefreshInterval,
         Port = WebhookPort,
         ServiceName = WebhookService ?? "",
         ConfigurationName = WebhookConfiguration ?? "",

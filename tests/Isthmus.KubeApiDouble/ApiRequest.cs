@@ -29,3 +29,13 @@ public sealed record ApiRequestRecord(ApiRequest Request, int StatusCode);
 /// <param name="Request">The request.</param>
 /// <param name="Allowed">Whether the request passed authorization.</param>
 public sealed record AuthorizationRecord(UserInfo User, ApiRequest Request, bool Allowed);
+
+/// <summary>What validating admission is asked about one write.</summary>
+/// <param name="Operation">CREATE or UPDATE.</param>
+/// <param name="Resource">The resource written.</param>
+/// <param name="Subresource">The subresource (<c>status</c>), if any.</param>
+/// <param name="Namespace">The object's namespace, if namespaced.</param>
+/// <param name="Name">The object's name.</param>
+/// <param name="Object">The object as it would be stored.</param>
+/// <param name="OldObject">The stored object an update replaces; null on create.</param>
+public sealed record AdmissionAttributes(string Operation, ApiResource Resource, string? Subresource, string? Namespace, string Name, System.Text.Json.Nodes.JsonObject Object, System.Text.Json.Nodes.JsonObject? OldObject);

@@ -50,6 +50,9 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
     private readonly ConcurrentQueue<AuthorizationRecord> _authorizationLog = new();
 
+    /// <summary>The validating admission webhooks the double calls (configured by ValidatingWebhookConfigurations in the store).</summary>
+    public ValidatingWebhooks Webhooks { get; private set; } = null!;
+
     /// <summary>Failures to inject into chosen requests.</summary>
     public FaultInjector Faults { get; } = new();
 
@@ -67,6 +70,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     {
         options ??= new KubeApiServerOptions();
         var server = new KubeApiServer(null!, new ObjectStore(options.Resources, options.Time), options);
+        server.Webhooks = new ValidatingWebhooks(server.Store, options);
         server._app = await server.ListenAsync(options.Port, cancellationToken);
         var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -74,15 +78,51 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>The PEM of the CA that signed the serving certificate (with <see cref="KubeApiServerOptions.Tls"/>), else null.</summary>
+    public string? CaCertificatePem => _tls?.CaPem;
+
+    private (System.Security.Cryptography.X509Certificates.X509Certificate2 Serving, string CaPem)? _tls;
+
     private async Task<WebApplication> ListenAsync(int port, CancellationToken cancellationToken)
     {
+        if (Options.Tls && _tls is null)
+        {
+            _tls = IssueServingCertificate();
+        }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (_tls is { } tls)
+            {
+                listen.UseHttps(tls.Serving);
+            }
+        }));
         var app = builder.Build();
         app.Run(HandleAsync);
         await app.StartAsync(cancellationToken);
         return app;
+    }
+
+    /// <summary>A CA and a serving certificate for 127.0.0.1 and localhost, as a cluster's API server has.</summary>
+    private static (System.Security.Cryptography.X509Certificates.X509Certificate2, string) IssueServingCertificate()
+    {
+        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=isthmus-double-ca", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=kube-apiserver", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var signed = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(29), System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        using var withKey = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.CopyWithPrivateKey(signed, key);
+        var serving = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(withKey.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        return (serving, ca.ExportCertificatePem());
     }
 
     /// <summary>Whether the server is listening (false between <see cref="StopServingAsync"/> and <see cref="ResumeServingAsync"/>).</summary>
@@ -129,15 +169,17 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     public int DropWatches(bool abortConnections = true) => Store.DropWatches(abortConnections);
 
     /// <summary>Writes a kubeconfig that points kubectl (or any client) at this server, and returns its path.</summary>
-    public string WriteKubeconfig(string path, string defaultNamespace = "default")
+    public string WriteKubeconfig(string path, string defaultNamespace = "default", string? token = null)
     {
+        var user = token is null ? "{}" : $"{{ token: {token} }}";
+        var ca = CaCertificatePem is { } pem ? "\n    certificate-authority-data: " + Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(pem)) : "";
         File.WriteAllText(path, $$"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: isthmus-double
               cluster:
-                server: {{BaseUri.ToString().TrimEnd('/')}}
+                server: {{BaseUri.ToString().TrimEnd('/')}}{{ca}}
             contexts:
             - name: isthmus-double
               context:
@@ -147,7 +189,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             current-context: isthmus-double
             users:
             - name: isthmus-double
-              user: {}
+              user: {{user}}
 
             """);
         return path;
@@ -185,6 +227,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             var user = Authenticate(context);
+            var admission = ValidatingWebhooks.Begin(user);
             request = Resolve(context.Request.Method, segments, path, context.Request.Query);
             if (Options.Rbac)
             {
@@ -217,6 +260,10 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             var (code, body) = await ServeAsync(context, request);
+            foreach (var warning in admission.Warnings)
+            {
+                context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "'", StringComparison.Ordinal)}\"");
+            }
             Log(request, code);
             await WriteJsonAsync(context, code, body);
         }
@@ -362,13 +409,61 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             case "create":
-                return (201, Store.Create(resource, request.Namespace, await ReadObjectAsync(context)));
+            {
+                var body = await ReadObjectAsync(context);
+                if (Webhooks.Matching(resource, request.Subresource, "CREATE").Count > 0)
+                {
+                    var proposed = (JsonObject)body.DeepClone();
+                    if (resource.Namespaced && request.Namespace is not null && proposed["metadata"] is JsonObject metadata)
+                    {
+                        metadata["namespace"] = request.Namespace;
+                    }
+                    await Webhooks.AdmitAsync(new AdmissionAttributes("CREATE", resource, request.Subresource, request.Namespace, Meta.Name(proposed) ?? "", proposed, null), context.RequestAborted);
+                }
+                return (201, Store.Create(resource, request.Namespace, body));
+            }
+
             case "update":
-                return (200, Store.Replace(resource, request.Namespace, request.Name!, await ReadObjectAsync(context), status));
+            {
+                var body = await ReadObjectAsync(context);
+                if (Webhooks.Matching(resource, request.Subresource, "UPDATE").Count > 0)
+                {
+                    var current = Store.Get(resource, request.Namespace, request.Name!);
+                    await Webhooks.AdmitAsync(new AdmissionAttributes("UPDATE", resource, request.Subresource, request.Namespace, request.Name!, body, current), context.RequestAborted);
+                }
+                return (200, Store.Replace(resource, request.Namespace, request.Name!, body, status));
+            }
+
             case "patch":
             {
                 var body = JsonPatches.ParseBody(await ReadBodyAsync(context));
-                return (200, Store.Patch(resource, request.Namespace, request.Name!, context.Request.ContentType ?? "", body, status));
+                var contentType = context.Request.ContentType ?? "";
+                if (Webhooks.Matching(resource, request.Subresource, "UPDATE").Count == 0)
+                {
+                    return (200, Store.Patch(resource, request.Namespace, request.Name!, contentType, body, status));
+                }
+                // As the API server does: apply the patch to the current object, admit the result, and store it only
+                // if nothing changed meanwhile (else start again from the newer object).
+                var patcher = ObjectStore.Patcher(resource, contentType, body);
+                for (var attempt = 0; ; attempt++)
+                {
+                    var current = Store.Get(resource, request.Namespace, request.Name!);
+                    var proposed = patcher((JsonObject)current.DeepClone());
+                    var stored = Meta.ResourceVersion(proposed);
+                    if (!string.IsNullOrEmpty(stored) && stored != Meta.ResourceVersion(current))
+                    {
+                        throw ApiStatusException.Conflict(resource, request.Name!);
+                    }
+                    await Webhooks.AdmitAsync(new AdmissionAttributes("UPDATE", resource, request.Subresource, request.Namespace, request.Name!, proposed, current), context.RequestAborted);
+                    Meta.Of(proposed)["resourceVersion"] = Meta.ResourceVersion(current);
+                    try
+                    {
+                        return (200, Store.Replace(resource, request.Namespace, request.Name!, proposed, status));
+                    }
+                    catch (ApiStatusException e) when (e.Code == 409 && attempt < 5)
+                    {
+                    }
+                }
             }
 
             case "delete":

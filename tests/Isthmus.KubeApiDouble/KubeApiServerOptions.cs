@@ -20,6 +20,19 @@ public sealed class KubeApiServerOptions
     /// </summary>
     public bool Rbac { get; init; }
 
+    /// <summary>
+    /// Where each Service port is served, as kube-proxy would route it: the double calls validating webhooks that
+    /// name a Service at these addresses (the TLS name stays <c>name.namespace.svc</c>).
+    /// </summary>
+    public ServiceEndpoints Services { get; init; } = new();
+
+    /// <summary>
+    /// Serve HTTPS, as a real API server does, with a certificate of its own CA for 127.0.0.1 and localhost
+    /// (<see cref="KubeApiServer.CaCertificatePem"/>; <see cref="KubeApiServer.WriteKubeconfig"/> carries it). kubectl
+    /// sends a bearer token only over HTTPS.
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary>The loopback TCP port; default 0 (any free port).</summary>
     public int Port { get; init; }
 }

@@ -42,6 +42,7 @@ public sealed partial class ObjectStore
     /// <summary>The resources served.</summary>
     public IReadOnlyList<ApiResource> Resources => _resources;
 
+
     /// <summary>The latest resourceVersion handed out.</summary>
     public long CurrentResourceVersion
     {
@@ -278,6 +279,13 @@ public sealed partial class ObjectStore
     /// </summary>
     public JsonObject Patch(ApiResource resource, string? ns, string name, string contentType, JsonNode? patch, bool status)
     {
+        var apply = Patcher(resource, contentType, patch);
+        return Update(resource, ns, name, status, apply);
+    }
+
+    /// <summary>The patch as a function of the current object (merge, strategic merge or JSON patch, as <see cref="Patch"/> applies it).</summary>
+    public static Func<JsonObject, JsonObject> Patcher(ApiResource resource, string contentType, JsonNode? patch)
+    {
         var mediaType = contentType.Split(';')[0].Trim();
         Func<JsonObject, JsonNode?> apply = mediaType switch
         {
@@ -286,8 +294,7 @@ public sealed partial class ObjectStore
             "application/json-patch+json" => current => JsonPatches.JsonPatch(current, patch),
             _ => throw ApiStatusException.UnsupportedMediaType(mediaType),
         };
-        return Update(resource, ns, name, status, current =>
-            apply(current) as JsonObject ?? throw ApiStatusException.BadRequest("the patched object is not a JSON object"));
+        return current => apply(current) as JsonObject ?? throw ApiStatusException.BadRequest("the patched object is not a JSON object");
     }
 
     /// <summary>

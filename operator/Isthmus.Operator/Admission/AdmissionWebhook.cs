@@ -41,7 +41,7 @@ public sealed class AdmissionWebhook : IAsyncDisposable
         var logger = loggers.CreateLogger("webhook");
         IWebhookCertificateSource source = webhook.CertificateDirectory is { Length: > 0 } directory
             ? new DirectoryWebhookCertificates(directory, logger)
-            : new ManagedWebhookCertificates(client, webhook, options.Namespace, logger);
+            : new ManagedWebhookCertificates(client, webhook, options.Namespace, logger) { RefreshInterval = webhook.RefreshInterval };
         var stop = new CancellationTokenSource();
         var certificates = Task.Run(() => source.RunAsync(stop.Token), CancellationToken.None);
         try

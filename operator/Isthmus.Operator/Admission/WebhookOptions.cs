@@ -20,6 +20,9 @@ public sealed record WebhookOptions
     /// <summary>A directory with tls.crt and tls.key written by cert-manager (<c>--webhook-cert-dir</c>); when set, the operator manages no CA.</summary>
     public string? CertificateDirectory { get; init; }
 
+    /// <summary>How often the Secret and the configuration's caBundle are checked once in order.</summary>
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The site's crypto policy (<c>--forbid-weak-crypto</c>, <c>--forbid-algorithm</c>), applied by the webhook and by the Accepted condition.</summary>
     public CryptoPolicy Policy { get; init; } = CryptoPolicy.AllowAll;
 }

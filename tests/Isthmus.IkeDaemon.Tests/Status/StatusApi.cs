@@ -43,7 +43,7 @@ internal sealed class StatusApi : IAsyncDisposable
         api.Api.Store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ChartInstall.Namespace } });
         using (var admin = new Kubernetes(new KubernetesClientConfiguration { Host = api.Api.BaseUri.ToString().TrimEnd('/'), AccessToken = api.Api.IssueToken(UserInfo.Admin) }))
         {
-            await ChartInstall.InstallAsync(admin, ChartInstall.Namespace, TestContext.Current.CancellationToken);
+            await ChartInstall.InstallAsync(admin, ChartInstall.Namespace, TestContext.Current.CancellationToken, "webhook.enabled=false");
         }
         api.IkeToken = api.Api.IssueToken(UserInfo.ServiceAccount(ChartInstall.Namespace, ChartInstall.IkeServiceAccount));
         api.Api.Store.Seed(Tunnel("hq", "192.0.2.2", HqNode));

@@ -7,52 +7,18 @@ namespace Isthmus.Operator.IntegrationTests.KubeApiDouble;
 /// <summary>The real kubectl against the double, through a kubeconfig: discovery, apply, server-side tables.</summary>
 public sealed class KubectlTests
 {
-    private const string Kubectl = "/usr/bin/kubectl";
-
-    private static async Task<(int Exit, string Output)> Run(string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["KUBECONFIG"] = kubeconfig;
-        start.Environment["HOME"] = Path.GetDirectoryName(kubeconfig)!;
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(DoubleHarness.Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Operator.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Operator.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static Task<(int Exit, string Output)> Run(string kubeconfig, params string[] args) =>
+        Isthmus.Testing.Kubectl.RunAsync(kubeconfig, DoubleHarness.Ct, args);
 
     [Fact]
     public async Task Kubectl_applies_the_examples_and_lists_ipsectunnels_with_printer_columns()
     {
-        if (!File.Exists(Kubectl))
-        {
-            Assert.Skip("kubectl is not installed at " + Kubectl);
-        }
-
         await using var h = await DoubleHarness.StartAsync();
         var home = Directory.CreateTempSubdirectory("isthmus-kubectl-");
         try
         {
             var kubeconfig = h.Api.WriteKubeconfig(Path.Combine(home.FullName, "kubeconfig"));
-            var examples = Path.Combine(RepositoryRoot(), "examples");
+            var examples = Path.Combine(Isthmus.Testing.RepositoryPaths.Root, "examples");
 
             // The double serves no OpenAPI schemas, so kubectl's client-side validation is off.
             var (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(examples, "psk-secret.yaml"), "-f", Path.Combine(examples, "tunnel-refs.yaml"));

@@ -89,7 +89,7 @@ public sealed class RbacTests : IAsyncLifetime
     [Fact]
     public async Task The_current_chart_lets_the_operator_add_its_finalizer_and_nothing_lets_the_dataplane_do_anything()
     {
-        await ChartInstall.InstallAsync(_admin, Ns, Ct);
+        await ChartInstall.InstallAsync(_admin, Ns, Ct, "webhook.enabled=false");
         using var operatorClient = ServiceAccount(ChartInstall.OperatorServiceAccount);
         using var dataplane = ServiceAccount(ChartInstall.DataplaneServiceAccount);
 

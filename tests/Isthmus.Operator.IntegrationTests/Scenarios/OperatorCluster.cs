@@ -15,7 +15,9 @@ namespace Isthmus.Operator.IntegrationTests.Scenarios;
 /// <see cref="OperatorHost"/> or as <c>isthmus-operator</c> processes. RBAC is on, with the chart's Roles and
 /// bindings as <c>helm template</c> renders them: the operators run with the operator ServiceAccount's token, so
 /// every call they make must be granted by the chart, as on a real cluster; the tests' own client is the
-/// cluster administrator.
+/// cluster administrator. Each operator serves the admission webhook the chart registers (its own CA, the caBundle
+/// it injects), on a port of its own behind the webhook Service, so every create and update of a tunnel in these
+/// scenarios passes through it as on a cluster.
 /// </summary>
 internal sealed class OperatorCluster : IAsyncDisposable
 {
@@ -23,6 +25,8 @@ internal sealed class OperatorCluster : IAsyncDisposable
     public const string GatewayLabel = "ipsec.isthmus.dev/gateway";
     public const string PskSecret = "hq-branch-psk";
     public const string Finalizer = "ipsec.isthmus.dev/node-config";
+    public const string WebhookService = ChartInstall.Release + "-webhook";
+    public const string WebhookConfiguration = ChartInstall.Release;
 
     private readonly List<(CancellationTokenSource Stop, Task Run)> _operators = [];
     private readonly List<Process> _processes = [];
@@ -30,7 +34,12 @@ internal sealed class OperatorCluster : IAsyncDisposable
     private OperatorCluster(KubeApiServer api)
     {
         Api = api;
-        Client = new Kubernetes(new KubernetesClientConfiguration { Host = api.BaseUri.ToString().TrimEnd('/'), AccessToken = api.IssueToken(UserInfo.Admin) });
+        Client = new Kubernetes(new KubernetesClientConfiguration
+        {
+            Host = api.BaseUri.ToString().TrimEnd('/'),
+            AccessToken = api.IssueToken(UserInfo.Admin),
+            SslCaCerts = api.CaCertificatePem is { } ca ? CaCertificates(ca) : null,
+        });
         OperatorToken = api.IssueToken(UserInfo.ServiceAccount(OperatorNamespace, ChartInstall.OperatorServiceAccount));
     }
 
@@ -46,12 +55,32 @@ internal sealed class OperatorCluster : IAsyncDisposable
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<OperatorCluster> StartAsync(params string[] nodes)
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2Collection CaCertificates(string pem)
     {
-        var cluster = new OperatorCluster(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true }, Ct));
+        var collection = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        collection.ImportFromPem(pem);
+        return collection;
+    }
+
+    /// <summary>
+    /// The operators' connection: server and token over HTTP, or, with TLS, a kubeconfig carrying the API server's
+    /// CA and the operator ServiceAccount's token (as a pod's in-cluster configuration does).
+    /// </summary>
+    private string? OperatorKubeconfig { get; set; }
+
+    public static Task<OperatorCluster> StartAsync(params string[] nodes) => StartAsync(tls: false, nodes);
+
+    public static async Task<OperatorCluster> StartAsync(bool tls, params string[] nodes)
+    {
+        var cluster = new OperatorCluster(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true, Tls = tls }, Ct));
+        if (tls)
+        {
+            cluster.OperatorKubeconfig = cluster.Api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"isthmus-operator-{Guid.NewGuid():N}.kubeconfig"), OperatorNamespace, cluster.OperatorToken);
+        }
         var store = cluster.Api.Store;
         store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = OperatorNamespace } });
-        await ChartInstall.InstallAsync(cluster.Client, OperatorNamespace, Ct);
+        // A longer webhook timeout than the chart's 5 s: many operators and API servers share two cores in a test run.
+        await ChartInstall.InstallAsync(cluster.Client, OperatorNamespace, Ct, "webhook.timeoutSeconds=20");
         foreach (var node in nodes.Length == 0 ? ["gw-a", "gw-b"] : nodes)
         {
             store.Seed(Node(node, ready: true));
@@ -122,10 +151,27 @@ internal sealed class OperatorCluster : IAsyncDisposable
         };
     }
 
-    public OperatorOptions Options(string identity, bool leaderElection = true) => new()
+    /// <summary>A free loopback port for one operator's webhook, registered behind the webhook Service.</summary>
+    public int WebhookEndpoint()
     {
-        Server = Api.BaseUri.ToString().TrimEnd('/'),
-        Token = OperatorToken,
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        Api.Options.Services.Add(OperatorNamespace, WebhookService, 443, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+        return port;
+    }
+
+    public OperatorOptions Options(string identity, bool leaderElection = true, int webhookPort = 0) => new()
+    {
+        WebhookPort = webhookPort,
+        WebhookRefreshInterval = TimeSpan.FromSeconds(1),
+        WebhookService = webhookPort == 0 ? null : WebhookService,
+        WebhookConfiguration = webhookPort == 0 ? null : WebhookConfiguration,
+        WebhookCertSecret = webhookPort == 0 ? null : WebhookService + "-tls",
+        Server = OperatorKubeconfig is null ? Api.BaseUri.ToString().TrimEnd('/') : null,
+        Token = OperatorKubeconfig is null ? OperatorToken : null,
+        Kubeconfig = OperatorKubeconfig,
         Namespace = OperatorNamespace,
         Identity = identity,
         LeaderElection = leaderElection,
@@ -141,7 +187,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
     public int StartOperator(string identity, bool leaderElection = true)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var run = Task.Run(() => OperatorHost.RunAsync(Options(identity, leaderElection), stop.Token, Logs), CancellationToken.None);
+        var run = Task.Run(() => OperatorHost.RunAsync(Options(identity, leaderElection, WebhookEndpoint()), stop.Token, Logs), CancellationToken.None);
         _operators.Add((stop, run));
         return _operators.Count - 1;
     }
@@ -167,6 +213,8 @@ internal sealed class OperatorCluster : IAsyncDisposable
         {
             dll, "--server", options.Server!, "--token", OperatorToken, "--namespace", OperatorNamespace, "--identity", identity, "--leader-elect", "true",
             "--metrics-port", "0", "--log-format", "text", "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
+            "--webhook-port", WebhookEndpoint().ToString(System.Globalization.CultureInfo.InvariantCulture), "--webhook-service", WebhookService,
+            "--webhook-configuration", WebhookConfiguration, "--webhook-cert-secret", WebhookService + "-tls",
         }.Concat(timings))
         {
             start.ArgumentList.Add(a);
@@ -209,8 +257,27 @@ internal sealed class OperatorCluster : IAsyncDisposable
     public string? LeaseHolder() =>
         (string?)Api.Store.Read(ApiResources.Leases, OperatorNamespace, "isthmus-operator")?["spec"]?["holderIdentity"];
 
-    public async Task ApplyAsync(JsonObject tunnel) =>
-        await Client.CustomObjects.CreateNamespacedCustomObjectAsync(tunnel, "ipsec.isthmus.dev", "v1alpha1", "default", "ipsectunnels", cancellationToken: Ct);
+    /// <summary>
+    /// Creates a tunnel. Until an operator has published its webhook certificate (caBundle) the API server cannot
+    /// call the webhook and, under failurePolicy Fail, refuses the create; like a GitOps tool, this retries then.
+    /// </summary>
+    public async Task ApplyAsync(JsonObject tunnel)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await Client.CustomObjects.CreateNamespacedCustomObjectAsync(tunnel, "ipsec.isthmus.dev", "v1alpha1", "default", "ipsectunnels", cancellationToken: Ct);
+                return;
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.InternalServerError
+                && e.Response.Content.Contains("failed calling webhook", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(100, Ct);
+            }
+        }
+    }
 
     public JsonObject? Tunnel(string name) => Api.Store.Read(ApiResources.IpsecTunnels, "default", name);
 
@@ -289,5 +356,9 @@ internal sealed class OperatorCluster : IAsyncDisposable
 
         Client.Dispose();
         await Api.DisposeAsync();
+        if (OperatorKubeconfig is not null)
+        {
+            File.Delete(OperatorKubeconfig);
+        }
     }
 }
