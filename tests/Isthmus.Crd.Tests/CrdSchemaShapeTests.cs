@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Isthmus.Api;
+using Isthmus.ApiExtensions.Expressions;
 using Isthmus.Crd.Tests.Validation;
 using Isthmus.Ike.Config;
 
