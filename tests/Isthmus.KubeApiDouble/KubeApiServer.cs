@@ -14,7 +14,8 @@ namespace Isthmus.KubeApiDouble;
 
 /// <summary>
 /// A test double of the Kubernetes API server on loopback (Kestrel, HTTP/1.1, no authentication), serving discovery,
-/// the resources of <see cref="KubeApiServerOptions.Resources"/> from an <see cref="ObjectStore"/>, watches as chunked
+/// the resources of <see cref="KubeApiServerOptions.Resources"/> and of the CustomResourceDefinitions written to it from an
+/// <see cref="ObjectStore"/> (custom resources decoded and validated against their schema, CEL rules included), watches as chunked
 /// JSON lines, server-side tables for kubectl, and injected faults.
 /// </summary>
 public sealed partial class KubeApiServer : IAsyncDisposable
@@ -56,6 +57,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         var app = builder.Build();
         var server = new KubeApiServer(app, new ObjectStore(options.Resources, options.Time), options);
+        server.SeedDefinitions();
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -128,6 +130,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             request = Resolve(context.Request.Method, segments, path, context.Request.Query);
+            Authorize(request, context.Request.Headers);
             if (Faults.Take(request) is { } injected)
             {
                 if (injected.Code == 429)
@@ -255,6 +258,21 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
         var resource = request.Resource;
         var status = request.Subresource == "status";
+        var admission = request.Verb is "create" or "update" or "patch" ? Admission(resource, query["fieldValidation"], request.Verb == "patch") : null;
+        if (request.Verb is "create" or "update" or "patch")
+        {
+            // Warnings go out with the response, whatever its status.
+            context.Response.OnStarting(() =>
+            {
+                foreach (var warning in (admission as CustomResourceAdmission)?.Warnings ?? [])
+                {
+                    context.Response.Headers.Append("Warning", "299 - \"" + warning.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
         switch (request.Verb)
         {
             case "get":
@@ -278,17 +296,33 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             case "create":
-                return (201, Store.Create(resource, request.Namespace, await ReadObjectAsync(context)));
+            {
+                var created = Store.Create(resource, request.Namespace, await ReadObjectAsync(context), admission);
+                return (201, IsDefinitions(resource) ? Establish(created, previous: null) : created);
+            }
+
             case "update":
-                return (200, Store.Replace(resource, request.Namespace, request.Name!, await ReadObjectAsync(context), status));
+            {
+                var previous = IsDefinitions(resource) ? Store.Read(resource, null, request.Name!) : null;
+                var updated = Store.Replace(resource, request.Namespace, request.Name!, await ReadObjectAsync(context), status, admission);
+                return (200, IsDefinitions(resource) && !status ? Establish(updated, previous) : updated);
+            }
+
             case "patch":
             {
                 var body = JsonPatches.ParseBody(await ReadBodyAsync(context));
-                return (200, Store.Patch(resource, request.Namespace, request.Name!, context.Request.ContentType ?? "", body, status));
+                var previous = IsDefinitions(resource) ? Store.Read(resource, null, request.Name!) : null;
+                var patched = Store.Patch(resource, request.Namespace, request.Name!, context.Request.ContentType ?? "", body, status, admission);
+                return (200, IsDefinitions(resource) && !status ? Establish(patched, previous) : patched);
             }
 
             case "delete":
             {
+                if (IsDefinitions(resource) && Store.Read(resource, null, request.Name!) is { } definition)
+                {
+                    StopServing(definition);
+                }
+
                 var text = await ReadBodyAsync(context);
                 var options = text.Length == 0 ? null : JsonPatches.ParseBody(text) as JsonObject;
                 options ??= query.ContainsKey("propagationPolicy") ? new JsonObject { ["propagationPolicy"] = query["propagationPolicy"].ToString() } : null;

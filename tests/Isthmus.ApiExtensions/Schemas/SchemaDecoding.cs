@@ -12,13 +12,14 @@ public static class SchemaDecoding
 {
     /// <summary>
     /// Removes the fields <paramref name="schema"/> does not declare from <paramref name="value"/> and returns their
-    /// paths (<c>spec.ike.proposal</c>, <c>spec.remote[0].foo</c>). At the resource root, <c>apiVersion</c>,
+    /// paths in order (<c>spec.ike.proposal</c>, <c>spec.remote[0].foo</c>). At the resource root, <c>apiVersion</c>,
     /// <c>kind</c> and <c>metadata</c> are the API server's own and are kept.
     /// </summary>
     public static List<string> Prune(JsonObject schema, JsonNode? value, bool isResourceRoot)
     {
         var pruned = new List<string>();
         Prune(schema, value, "", isResourceRoot, pruned);
+        pruned.Sort(StringComparer.Ordinal);
         return pruned;
     }
 
