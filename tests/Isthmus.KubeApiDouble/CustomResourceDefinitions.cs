@@ -11,7 +11,7 @@ namespace Isthmus.KubeApiDouble;
 public sealed class CustomResourceDefinitionInvalidException : ArgumentException
 {
     internal CustomResourceDefinitionInvalidException(ApiStatusException status)
-        : base(status.Message, "crd")
+        : base(status.Message)
     {
         Status = status;
     }

@@ -194,8 +194,9 @@ public sealed class CelChecker
         var function = call.Function;
         var target = call.Target;
 
-        // A qualified global function such as ip.isCanonical('...') parses as a member call on an identifier.
-        if (target is CelIdent qualifier && Lookup(qualifier.Name) is null && CelOverloads.IsDeclared(qualifier.Name + "." + function))
+        // A qualified global function such as ip.isCanonical('...') parses as a member call on an identifier that
+        // names no variable. One this library does not declare (sets.contains, ...) is a call it cannot price.
+        if (target is CelIdent qualifier && Lookup(qualifier.Name) is null && !TypeNames.ContainsKey(qualifier.Name))
         {
             function = qualifier.Name + "." + function;
             target = null;
