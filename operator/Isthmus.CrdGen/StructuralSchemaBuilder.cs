@@ -101,8 +101,13 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
         }
         schema["description"] = doc;
 
-        var isList = schema["type"]?.GetValue<string>() == "array";
-        var scalarTarget = isList ? schema["items"]!.AsObject() : schema;
+        // Pattern and length attributes on a list or a map apply to its items or values.
+        var scalarTarget = schema["type"]?.GetValue<string>() switch
+        {
+            "array" => schema["items"]!.AsObject(),
+            "object" when schema["additionalProperties"] is JsonObject values => values,
+            _ => schema,
+        };
 
         if (property.GetCustomAttribute<IntOrStringAttribute>() is not null)
         {
@@ -140,6 +145,10 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
         if (property.GetCustomAttribute<MaxItemsAttribute>() is { } maxItems)
         {
             schema["maxItems"] = maxItems.Value;
+        }
+        if (property.GetCustomAttribute<MaxPropertiesAttribute>() is { } maxProperties)
+        {
+            schema["maxProperties"] = maxProperties.Value;
         }
         if (property.GetCustomAttribute<ListTypeAttribute>() is { } listType)
         {

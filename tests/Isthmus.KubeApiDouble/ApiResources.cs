@@ -74,7 +74,23 @@ public static class ApiResources
             ],
         };
 
-    /// <summary>ipsec.isthmus.dev/v1alpha1 ipsectunnels (custom resource, status subresource).</summary>
+    /// <summary>
+    /// apiextensions.k8s.io/v1 customresourcedefinitions (cluster-scoped, status subresource): creating one validates it
+    /// as the API server does and serves the resource it defines; deleting it stops serving the resource and deletes
+    /// its objects.
+    /// </summary>
+    public static ApiResource CustomResourceDefinitions { get; } =
+        new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, true, true, false, true)
+        {
+            ShortNames = ["crd", "crds"],
+            PrinterColumns = [new("Created At", "string", ".metadata.creationTimestamp") { Description = "Time the CustomResourceDefinition was created." }],
+        };
+
+    /// <summary>
+    /// ipsec.isthmus.dev/v1alpha1 ipsectunnels (custom resource, status subresource), a stand-in without a schema: writes
+    /// are not validated. Serve the generated CRD instead (through the API or with
+    /// <see cref="KubeApiDouble.CustomResourceDefinitions.ToApiResource"/>) to have them validated as the API server does.
+    /// </summary>
     public static ApiResource IpsecTunnels { get; } =
         new("ipsec.isthmus.dev", "v1alpha1", "ipsectunnels", "ipsectunnel", "IpsecTunnel", true, true, true, true, true)
         {
@@ -89,7 +105,7 @@ public static class ApiResources
             ],
         };
 
-    /// <summary>ipsec.isthmus.dev/v1alpha1 trafficselectors (custom resource, status subresource).</summary>
+    /// <summary>ipsec.isthmus.dev/v1alpha1 trafficselectors (custom resource, status subresource), a stand-in without a schema.</summary>
     public static ApiResource TrafficSelectors { get; } =
         new("ipsec.isthmus.dev", "v1alpha1", "trafficselectors", "trafficselector", "TrafficSelector", true, true, true, true, true)
         {
@@ -127,7 +143,7 @@ public static class ApiResources
     /// <summary>Every resource above.</summary>
     public static IReadOnlyList<ApiResource> All { get; } =
     [
-        Namespaces, Nodes, Secrets, Pods, CoreEvents, DaemonSets, Leases, Events, IpsecTunnels, TrafficSelectors,
+        Namespaces, Nodes, Secrets, Pods, CoreEvents, DaemonSets, Leases, Events, CustomResourceDefinitions, IpsecTunnels, TrafficSelectors,
         ServiceAccounts, Services, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, ValidatingWebhookConfigurations,
     ];
 }

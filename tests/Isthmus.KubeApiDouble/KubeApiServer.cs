@@ -14,7 +14,8 @@ namespace Isthmus.KubeApiDouble;
 
 /// <summary>
 /// A test double of the Kubernetes API server on loopback (Kestrel, HTTP/1.1, no authentication), serving discovery,
-/// the resources of <see cref="KubeApiServerOptions.Resources"/> from an <see cref="ObjectStore"/>, watches as chunked
+/// the resources of <see cref="KubeApiServerOptions.Resources"/> and of the CustomResourceDefinitions written to it from an
+/// <see cref="ObjectStore"/> (custom resources decoded and validated against their schema, CEL rules included), watches as chunked
 /// JSON lines, server-side tables for kubectl, and injected faults.
 /// </summary>
 public sealed partial class KubeApiServer : IAsyncDisposable
@@ -71,6 +72,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         options ??= new KubeApiServerOptions();
         var server = new KubeApiServer(null!, new ObjectStore(options.Resources, options.Time), options);
         server.Webhooks = new ValidatingWebhooks(server.Store, options);
+        server.SeedDefinitions();
         server._app = await server.ListenAsync(options.Port, cancellationToken);
         var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -302,6 +304,32 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         return Options.Rbac ? UserInfo.Anonymous : UserInfo.Admin;
     }
 
+    /// <summary>
+    /// Validating admission webhooks, called outside the store's lock on the object as the API server would hand it
+    /// to them: decoded (pruned, defaulted) and schema-validated first, so that a schema error wins over a webhook's
+    /// refusal as on a real server. The store decodes and validates again when it writes.
+    /// </summary>
+    private async Task AdmitAsync(string operation, ApiRequest request, JsonObject obj, JsonObject? current, Microsoft.Extensions.Primitives.StringValues fieldValidation, CancellationToken cancellationToken)
+    {
+        var resource = request.Resource;
+        if (Webhooks.Matching(resource, request.Subresource, operation).Count == 0)
+        {
+            return;
+        }
+        var proposed = (JsonObject)obj.DeepClone();
+        if (resource.Namespaced && request.Namespace is not null && proposed["metadata"] is JsonObject metadata)
+        {
+            metadata["namespace"] = request.Namespace;
+        }
+        if (Admission(resource, fieldValidation, patch: false) is { } schema)
+        {
+            schema.Decode(proposed);
+            schema.Validate(proposed, current, request.Subresource == "status");
+        }
+        var name = request.Name ?? Meta.Name(proposed) ?? "";
+        await Webhooks.AdmitAsync(new AdmissionAttributes(operation, resource, request.Subresource, request.Namespace, name, proposed, current), cancellationToken);
+    }
+
     private void Log(ApiRequest request, int code) => _requests.Enqueue(new ApiRequestRecord(request, code));
 
     private ApiRequest Resolve(string method, string[] segments, string path, IQueryCollection query)
@@ -386,6 +414,21 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
         var resource = request.Resource;
         var status = request.Subresource == "status";
+        var admission = request.Verb is "create" or "update" or "patch" ? Admission(resource, query["fieldValidation"], request.Verb == "patch") : null;
+        if (request.Verb is "create" or "update" or "patch")
+        {
+            // Warnings go out with the response, whatever its status.
+            context.Response.OnStarting(() =>
+            {
+                foreach (var warning in (admission as CustomResourceAdmission)?.Warnings ?? [])
+                {
+                    context.Response.Headers.Append("Warning", "299 - \"" + warning.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
         switch (request.Verb)
         {
             case "get":
@@ -411,27 +454,21 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             case "create":
             {
                 var body = await ReadObjectAsync(context);
-                if (Webhooks.Matching(resource, request.Subresource, "CREATE").Count > 0)
-                {
-                    var proposed = (JsonObject)body.DeepClone();
-                    if (resource.Namespaced && request.Namespace is not null && proposed["metadata"] is JsonObject metadata)
-                    {
-                        metadata["namespace"] = request.Namespace;
-                    }
-                    await Webhooks.AdmitAsync(new AdmissionAttributes("CREATE", resource, request.Subresource, request.Namespace, Meta.Name(proposed) ?? "", proposed, null), context.RequestAborted);
-                }
-                return (201, Store.Create(resource, request.Namespace, body));
+                await AdmitAsync("CREATE", request, body, null, query["fieldValidation"], context.RequestAborted);
+                var created = Store.Create(resource, request.Namespace, body, admission);
+                return (201, IsDefinitions(resource) ? Establish(created, previous: null) : created);
             }
 
             case "update":
             {
                 var body = await ReadObjectAsync(context);
+                var previous = IsDefinitions(resource) ? Store.Read(resource, null, request.Name!) : null;
                 if (Webhooks.Matching(resource, request.Subresource, "UPDATE").Count > 0)
                 {
-                    var current = Store.Get(resource, request.Namespace, request.Name!);
-                    await Webhooks.AdmitAsync(new AdmissionAttributes("UPDATE", resource, request.Subresource, request.Namespace, request.Name!, body, current), context.RequestAborted);
+                    await AdmitAsync("UPDATE", request, body, Store.Get(resource, request.Namespace, request.Name!), query["fieldValidation"], context.RequestAborted);
                 }
-                return (200, Store.Replace(resource, request.Namespace, request.Name!, body, status));
+                var updated = Store.Replace(resource, request.Namespace, request.Name!, body, status, admission);
+                return (200, IsDefinitions(resource) && !status ? Establish(updated, previous) : updated);
             }
 
             case "patch":
@@ -440,7 +477,9 @@ public sealed partial class KubeApiServer : IAsyncDisposable
                 var contentType = context.Request.ContentType ?? "";
                 if (Webhooks.Matching(resource, request.Subresource, "UPDATE").Count == 0)
                 {
-                    return (200, Store.Patch(resource, request.Namespace, request.Name!, contentType, body, status));
+                    var previous = IsDefinitions(resource) ? Store.Read(resource, null, request.Name!) : null;
+                    var patched = Store.Patch(resource, request.Namespace, request.Name!, contentType, body, status, admission);
+                    return (200, IsDefinitions(resource) && !status ? Establish(patched, previous) : patched);
                 }
                 // As the API server does: apply the patch to the current object, admit the result, and store it only
                 // if nothing changed meanwhile (else start again from the newer object).
@@ -454,11 +493,11 @@ public sealed partial class KubeApiServer : IAsyncDisposable
                     {
                         throw ApiStatusException.Conflict(resource, request.Name!);
                     }
-                    await Webhooks.AdmitAsync(new AdmissionAttributes("UPDATE", resource, request.Subresource, request.Namespace, request.Name!, proposed, current), context.RequestAborted);
+                    await AdmitAsync("UPDATE", request, proposed, current, query["fieldValidation"], context.RequestAborted);
                     Meta.Of(proposed)["resourceVersion"] = Meta.ResourceVersion(current);
                     try
                     {
-                        return (200, Store.Replace(resource, request.Namespace, request.Name!, proposed, status));
+                        return (200, Store.Replace(resource, request.Namespace, request.Name!, proposed, status, admission));
                     }
                     catch (ApiStatusException e) when (e.Code == 409 && attempt < 5)
                     {
@@ -468,6 +507,11 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
             case "delete":
             {
+                if (IsDefinitions(resource) && Store.Read(resource, null, request.Name!) is { } definition)
+                {
+                    StopServing(definition);
+                }
+
                 var text = await ReadBodyAsync(context);
                 var options = text.Length == 0 ? null : JsonPatches.ParseBody(text) as JsonObject;
                 options ??= query.ContainsKey("propagationPolicy") ? new JsonObject { ["propagationPolicy"] = query["propagationPolicy"].ToString() } : null;

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace Isthmus.KubeApiDouble;
 
 /// <summary>Settings of a <see cref="KubeApiServer"/>.</summary>

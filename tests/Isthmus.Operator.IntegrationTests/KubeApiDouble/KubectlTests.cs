@@ -53,4 +53,44 @@ public sealed class KubectlTests
             home.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Kubectl_installs_the_crds_waits_for_established_and_sees_schema_refusals()
+    {
+        await using var h = await DoubleHarness.StartAsync();
+        var home = Directory.CreateTempSubdirectory("isthmus-kubectl-");
+        try
+        {
+            var kubeconfig = h.Api.WriteKubeconfig(Path.Combine(home.FullName, "kubeconfig"));
+
+            // The double serves no OpenAPI schemas, so kubectl's client-side validation is off (it then sends
+            // fieldValidation=Ignore); the CRD validation, the schemas and their CEL rules are enforced by the server.
+            // The CRDs a real API server refused are refused here with its message.
+            var (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Repository.CrdsA4f843b);
+            Assert.True(exit != 0, output);
+            Assert.Contains("estimated rule cost exceeds budget by factor of 52.3x", output);
+
+            (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Repository.Crds);
+            Assert.True(exit == 0, output);
+            Assert.Contains("customresourcedefinition.apiextensions.k8s.io/ipsectunnels.ipsec.isthmus.dev created", output);
+
+            (exit, output) = await Run(kubeconfig, "wait", "--for", "condition=established", "--timeout=30s", "crd/ipsectunnels.ipsec.isthmus.dev", "crd/trafficselectors.ipsec.isthmus.dev");
+            Assert.True(exit == 0, output);
+            Assert.Contains("customresourcedefinition.apiextensions.k8s.io/ipsectunnels.ipsec.isthmus.dev condition met", output);
+
+            (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(Repository.InvalidExamples, "bad-peer-address.yaml"));
+            Assert.True(exit != 0, output);
+            Assert.Contains("The IpsecTunnel \"bad-peer-address\" is invalid: spec.peer.address: Invalid value: \"string\": peer.address must be an IPv4 or IPv6 address or a DNS name", output);
+
+            (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(Repository.Examples, "psk-secret.yaml"), "-f", Path.Combine(Repository.Examples, "tunnel-refs.yaml"));
+            Assert.True(exit == 0, output);
+            (exit, output) = await Run(kubeconfig, "get", "ipt", "branch-to-hq", "-o", "jsonpath={.spec.ike.rekeyTime}");
+            Assert.True(exit == 0, output);
+            Assert.Equal("4h", output);
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
 }
