@@ -325,6 +325,12 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         {
             schema.Decode(proposed);
             schema.Validate(proposed, current, request.Subresource == "status");
+            if (current is not null)
+            {
+                // The API server defaults what it reads from storage too: the webhook's oldObject is defaulted.
+                current = (JsonObject)current.DeepClone();
+                Admission(resource, "Ignore", patch: false)!.Decode(current);
+            }
         }
         var name = request.Name ?? Meta.Name(proposed) ?? "";
         await Webhooks.AdmitAsync(new AdmissionAttributes(operation, resource, request.Subresource, request.Namespace, name, proposed, current), cancellationToken);

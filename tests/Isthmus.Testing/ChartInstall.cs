@@ -37,6 +37,26 @@ public static class ChartInstall
         return KubernetesYaml.LoadAllFromString(stdout);
     }
 
+    /// <summary>
+    /// Creates the CustomResourceDefinitions of <c>charts/isthmus/crds/</c> (what <c>helm install</c> does first, or
+    /// <c>kubectl apply -f crds/</c>) and waits until the API server has established them.
+    /// </summary>
+    public static async Task InstallCrdsAsync(IKubernetes admin, CancellationToken cancellationToken)
+    {
+        var installed = 0;
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Chart, "crds"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            foreach (var crd in KubernetesYaml.LoadAllFromString(await File.ReadAllTextAsync(file, cancellationToken)).OfType<V1CustomResourceDefinition>())
+            {
+                installed++;
+                await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd, cancellationToken: cancellationToken);
+                var established = await admin.ApiextensionsV1.ReadCustomResourceDefinitionAsync(crd.Metadata.Name, cancellationToken: cancellationToken);
+                Assert.Contains(established.Status?.Conditions ?? [], c => c.Type == "Established" && c.Status == "True");
+            }
+        }
+        Assert.True(installed == 2, $"expected the two CRDs of the chart, found {installed}");
+    }
+
     /// <summary>Creates the chart's RBAC objects, Services and webhook configuration with <paramref name="admin"/>.</summary>
     public static async Task InstallAsync(IKubernetes admin, string @namespace, CancellationToken cancellationToken, params string[] values)
     {

@@ -9,8 +9,8 @@ namespace Isthmus.Operator.Admission;
 /// sends them to a validating webhook. A refusal carries HTTP-style status 422 (Invalid) and the validator's
 /// message, which kubectl prints after <c>admission webhook "..." denied the request:</c>; weak algorithms the
 /// crypto policy allows come back as warnings (<c>Warning: ...</c> in kubectl). An UPDATE that leaves the spec as
-/// it was (the operator's own finalizer patches, label edits) is always allowed, so that an object written under
-/// an older policy can still be deleted and cleaned up.
+/// it was (the operator's own finalizer patches, label edits), or of an object being deleted, is always allowed,
+/// so that an object written under an older policy can still be deleted and cleaned up.
 /// </summary>
 public sealed class AdmissionReviewHandler(CryptoPolicy policy)
 {
@@ -67,8 +67,10 @@ public sealed class AdmissionReviewHandler(CryptoPolicy policy)
         {
             return AdmissionVerdict.Deny("the AdmissionReview carries no object");
         }
-        if (operation == "UPDATE" && request["oldObject"] is JsonObject old && JsonNode.DeepEquals(old["spec"], obj["spec"]))
+        if (operation == "UPDATE" && request["oldObject"] is JsonObject old
+            && (JsonNode.DeepEquals(old["spec"], obj["spec"]) || old["metadata"]?["deletionTimestamp"] is not null))
         {
+            // Metadata-only updates (finalizers, labels) and anything done to an object on its way out.
             return AdmissionVerdict.Allow([]);
         }
         // The review's namespace is authoritative (the object may omit it).

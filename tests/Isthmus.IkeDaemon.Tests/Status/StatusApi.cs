@@ -34,15 +34,18 @@ internal sealed class StatusApi : IAsyncDisposable
     public StringWriter LogText { get; } = new();
 
     /// <summary>
-    /// The double with RBAC on and the chart's Roles installed (real helm): the sinks write with the IKE pods'
-    /// ServiceAccount token, so every call the daemon makes must be granted by the chart.
+    /// The double with RBAC on, the chart's CRDs and Roles installed (real helm): the sinks write with the IKE pods'
+    /// ServiceAccount token, so every call the daemon makes must be granted by the chart, and every status they write
+    /// must pass the CRD's status schema.
     /// </summary>
     public static async Task<StatusApi> StartAsync()
     {
-        var api = new StatusApi(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true }, TestContext.Current.CancellationToken));
+        var builtIn = ApiResources.All.Where(r => r != ApiResources.IpsecTunnels && r != ApiResources.TrafficSelectors).ToList();
+        var api = new StatusApi(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true, Resources = builtIn }, TestContext.Current.CancellationToken));
         api.Api.Store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ChartInstall.Namespace } });
         using (var admin = new Kubernetes(new KubernetesClientConfiguration { Host = api.Api.BaseUri.ToString().TrimEnd('/'), AccessToken = api.Api.IssueToken(UserInfo.Admin) }))
         {
+            await ChartInstall.InstallCrdsAsync(admin, TestContext.Current.CancellationToken);
             await ChartInstall.InstallAsync(admin, ChartInstall.Namespace, TestContext.Current.CancellationToken, "webhook.enabled=false");
         }
         api.IkeToken = api.Api.IssueToken(UserInfo.ServiceAccount(ChartInstall.Namespace, ChartInstall.IkeServiceAccount));

@@ -72,7 +72,11 @@ internal sealed class OperatorCluster : IAsyncDisposable
 
     public static async Task<OperatorCluster> StartAsync(bool tls, params string[] nodes)
     {
-        var cluster = new OperatorCluster(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true, Tls = tls }, Ct));
+        // The custom resources come from the generated CRDs, created through the API: every write is checked against
+        // their schema and CEL rules as on a real cluster.
+        var builtIn = ApiResources.All.Where(r => r != ApiResources.IpsecTunnels && r != ApiResources.TrafficSelectors).ToList();
+        var cluster = new OperatorCluster(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true, Tls = tls, Resources = builtIn }, Ct));
+        await ChartInstall.InstallCrdsAsync(cluster.Client, Ct);
         if (tls)
         {
             cluster.OperatorKubeconfig = cluster.Api.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"isthmus-operator-{Guid.NewGuid():N}.kubeconfig"), OperatorNamespace, cluster.OperatorToken);

@@ -123,6 +123,30 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Any_update_of_a_tunnel_being_deleted_is_allowed()
+    {
+        var old = TunnelDocument("aes257-sha256-modp2048");
+        ((JsonObject)old["metadata"]!)["deletionTimestamp"] = "2026-12-01T10:00:00Z";
+        var changed = TunnelDocument("also-not-a-keyword");
+        ((JsonObject)changed["metadata"]!)["deletionTimestamp"] = "2026-12-01T10:00:00Z";
+
+        var response = await ReviewAsync(changed, "UPDATE", oldObject: old);
+
+        Assert.True(response["allowed"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task An_update_that_changes_an_invalid_spec_is_judged()
+    {
+        var old = TunnelDocument("aes257-sha256-modp2048");
+
+        var response = await ReviewAsync(TunnelDocument("aes258-sha256-modp2048"), "UPDATE", oldObject: old);
+
+        Assert.False(response["allowed"]!.GetValue<bool>());
+        Assert.StartsWith("spec.ike.proposals[0]:", response["status"]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_tunnel_naming_a_missing_secret_and_selector_is_allowed_they_may_come_later()
     {
         var document = TunnelDocument("aes256gcm16-prfsha384-ecp384");
