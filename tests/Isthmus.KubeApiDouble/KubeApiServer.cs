@@ -266,7 +266,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             {
                 context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "'", StringComparison.Ordinal)}\"");
             }
-            Log(request, code);
+            _requests.Enqueue(new ApiRequestRecord(request, code) { Items = request.Verb == "list" ? (body["items"] as JsonArray)?.Count : null });
             await WriteJsonAsync(context, code, body);
         }
         catch (ApiStatusException e)
@@ -407,7 +407,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             "DELETE" => name is null ? "deletecollection" : "delete",
             _ => throw ApiStatusException.MethodNotAllowed(method, path),
         };
-        return new ApiRequest(verb, resource, ns, name, sub, path);
+        return new ApiRequest(verb, resource, ns, name, sub, path) { LabelSelector = query["labelSelector"].ToString() is { Length: > 0 } l ? l : null };
     }
 
     private async Task<(int Code, JsonNode Body)> ServeAsync(HttpContext context, ApiRequest request)

@@ -145,16 +145,18 @@ public static class OperatorHost
             EnqueueAll(TunnelEventMapper.ForTrafficSelector(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
         store.TrafficSelectors.AddHandler(new ResourceEventHandler<TrafficSelectorResource>(Selector, (_, s) => Selector(s), Selector));
 
-        void Secret(V1Secret s)
+        void Secret(V1Secret s) =>
+            EnqueueAll(TunnelEventMapper.ForSecret(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
+        store.Secrets.AddHandler(new ResourceEventHandler<V1Secret>(Secret, (_, s) => Secret(s), Secret));
+
+        void OwnSecret(V1Secret s)
         {
-            if (s.Metadata.NamespaceProperty == options.Namespace && s.Metadata.Annotations?.TryGetValue(NodeObjectNames.NodeAnnotation, out var node) == true)
+            if (s.Metadata.Annotations?.TryGetValue(NodeObjectNames.NodeAnnotation, out var node) == true)
             {
                 EnqueueAll(TunnelEventMapper.ForActiveNode(store.ListTunnels(), node));
-                return;
             }
-            EnqueueAll(TunnelEventMapper.ForSecret(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
         }
-        store.Secrets.AddHandler(new ResourceEventHandler<V1Secret>(Secret, (_, s) => Secret(s), Secret));
+        store.OwnSecrets.AddHandler(new ResourceEventHandler<V1Secret>(OwnSecret, (_, s) => OwnSecret(s), OwnSecret));
 
         void Node(V1Node n) => EnqueueAll(TunnelEventMapper.ForNode(store.ListTunnels(), GatewayNode.From(n), options.GatewayLabel));
         store.Nodes.AddHandler(new ResourceEventHandler<V1Node>(

@@ -77,6 +77,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
             tunnel = await _store.AddFinalizerAsync(tunnel, Finalizer, cancellationToken).ConfigureAwait(false);
         }
 
+        var recheckSecrets = await _store.RefreshReferencedSecretsAsync(tunnel, cancellationToken).ConfigureAwait(false);
         var validation = TunnelValidator.Validate(tunnel, _store, _policy);
         PlacementDecision? placement = validation.Accepted
             ? Placement.Choose(tunnel.Spec.NodeSelector, nodes, previousNode, _gatewayLabel)
@@ -96,7 +97,8 @@ public sealed class IpsecTunnelReconciler : IReconciler
             await _store.UpdateStatusAsync(tunnel, status, cancellationToken).ConfigureAwait(false);
             await RecordTransitionsAsync(tunnel, previousStatus, validation, placement, previousNode, cancellationToken).ConfigureAwait(false);
         }
-        return Result.Done;
+        // A PSK Secret without the tunnel-secret label is not watched: come back to see it rotate.
+        return recheckSecrets is { } after ? Result.RequeueAfter(after) : Result.Done;
     }
 
     /// <summary>

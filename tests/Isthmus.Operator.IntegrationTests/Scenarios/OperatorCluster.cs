@@ -26,6 +26,10 @@ internal sealed class OperatorCluster : IAsyncDisposable
     public const string PskSecret = "hq-branch-psk";
     public const string Finalizer = "ipsec.isthmus.dev/node-config";
     public const string WebhookService = ChartInstall.Release + "-webhook";
+    public const string SecretLabel = "isthmus.dev/tunnel-secret";
+
+    /// <summary>How often the operators read an unlabelled PSK Secret again (a minute by default; short here).</summary>
+    public static readonly TimeSpan UnlabelledRecheck = TimeSpan.FromSeconds(2);
     public const string WebhookConfiguration = ChartInstall.Release;
 
     private readonly List<(CancellationTokenSource Stop, Task Run)> _operators = [];
@@ -94,7 +98,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = PskSecret, ["namespace"] = "default" },
+            ["metadata"] = new JsonObject { ["name"] = PskSecret, ["namespace"] = "default", ["labels"] = new JsonObject { [SecretLabel] = "true" } },
             ["stringData"] = new JsonObject { ["psk"] = "first-pre-shared-key-0123456789abcdef" },
         });
         return cluster;
@@ -170,6 +174,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
     {
         WebhookPort = webhookPort,
         WebhookRefreshInterval = TimeSpan.FromSeconds(1),
+        UnlabelledSecretRecheck = UnlabelledRecheck,
         WebhookService = webhookPort == 0 ? null : WebhookService,
         WebhookConfiguration = webhookPort == 0 ? null : WebhookConfiguration,
         WebhookCertSecret = webhookPort == 0 ? null : WebhookService + "-tls",
@@ -219,6 +224,7 @@ internal sealed class OperatorCluster : IAsyncDisposable
             "--metrics-port", "0", "--log-format", "text", "--dataplane-cipher-next-hop-mac", "02:00:5e:00:01:01",
             "--webhook-port", WebhookEndpoint().ToString(System.Globalization.CultureInfo.InvariantCulture), "--webhook-service", WebhookService,
             "--webhook-configuration", WebhookConfiguration, "--webhook-cert-secret", WebhookService + "-tls",
+            "--unlabelled-secret-recheck", "2s",
         }.Concat(timings))
         {
             start.ArgumentList.Add(a);

@@ -87,10 +87,64 @@ public sealed class OperatorScenarios
         await cluster.Eventually(() => cluster.ConfigSecret("gw-a") is not null && OperatorCluster.Converged(cluster.Tunnel("hq-to-branch")), "first config");
         var before = cluster.ConfigSecret("gw-a")!["data"]!.ToJsonString();
 
-        var rotated = new V1Secret { Metadata = new V1ObjectMeta { Name = OperatorCluster.PskSecret }, StringData = new Dictionary<string, string> { ["psk"] = "second-pre-shared-key-fedcba9876543210" } };
+        var rotated = new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = OperatorCluster.PskSecret, Labels = new Dictionary<string, string> { [OperatorCluster.SecretLabel] = "true" } },
+            StringData = new Dictionary<string, string> { ["psk"] = "second-pre-shared-key-fedcba9876543210" },
+        };
         await cluster.Client.CoreV1.ReplaceNamespacedSecretAsync(rotated, OperatorCluster.PskSecret, "default", cancellationToken: OperatorCluster.Ct);
 
-        await cluster.Eventually(() => cluster.ConfigSecret("gw-a")?["data"]?.ToJsonString() != before, "config re-rendered after the rotation");
+        // A labelled Secret is watched: the change arrives well before the unlabelled recheck would bring it.
+        await cluster.Eventually(() => cluster.ConfigSecret("gw-a")?["data"]?.ToJsonString() != before, "config re-rendered after the rotation", OperatorCluster.UnlabelledRecheck.TotalSeconds * 0.9);
+    }
+
+    [Fact]
+    public async Task An_unlabelled_psk_Secret_is_read_directly_and_its_rotation_arrives_within_the_recheck()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        cluster.Api.Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "unlabelled-psk", ["namespace"] = "default" },
+            ["stringData"] = new JsonObject { ["psk"] = "first-unlabelled-key-0123456789abcdef" },
+        });
+        cluster.StartOperator("op-0");
+        var tunnel = OperatorCluster.Tunnel("hq-to-branch");
+        tunnel["spec"]!["authentication"]!["psk"]!["secretRef"]!["name"] = "unlabelled-psk";
+        await cluster.ApplyAsync(tunnel);
+        await cluster.Eventually(() => cluster.ConfigSecret("gw-a") is not null && OperatorCluster.Converged(cluster.Tunnel("hq-to-branch")), "accepted with the Secret read directly");
+        var before = cluster.ConfigSecret("gw-a")!["data"]!.ToJsonString();
+
+        cluster.Api.Store.Mutate(ApiResources.Secrets, "default", "unlabelled-psk", s => s["data"] = new JsonObject { ["psk"] = Convert.ToBase64String("second-unlabelled-key-fedcba98765"u8.ToArray()) });
+
+        await cluster.Eventually(() => cluster.ConfigSecret("gw-a")?["data"]?.ToJsonString() != before, "the rotation reached the node config", OperatorCluster.UnlabelledRecheck.TotalSeconds * 3 + 5);
+        Assert.Contains(cluster.Api.Requests, r => r.Request.Resource == ApiResources.Secrets && r.Request.Verb == "get" && r.Request.Name == "unlabelled-psk");
+    }
+
+    [Fact]
+    public async Task Ten_thousand_unrelated_Secrets_are_never_listed_by_the_operator()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        for (var i = 0; i < 10_000; i++)
+        {
+            cluster.Api.Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Secret",
+                ["metadata"] = new JsonObject { ["name"] = $"app-{i}", ["namespace"] = "default" },
+                ["data"] = new JsonObject { ["token"] = Convert.ToBase64String(new byte[512]) },
+            });
+        }
+        cluster.StartOperator("op-0");
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("hq-to-branch"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("hq-to-branch")), "converged");
+
+        var secretLists = cluster.Api.Requests.Where(r => r.Request.Resource == ApiResources.Secrets && r.Request.Verb is "list" or "watch").ToList();
+        Assert.NotEmpty(secretLists);
+        Assert.All(secretLists, r => Assert.NotNull(r.Request.LabelSelector));
+        // The labelled PSK Secret and the operator's own Secrets: never the 10,000 others.
+        Assert.All(secretLists.Where(r => r.Items is not null), r => Assert.True(r.Items <= 5, $"{r.Request} returned {r.Items} Secrets"));
     }
 
     [Fact]

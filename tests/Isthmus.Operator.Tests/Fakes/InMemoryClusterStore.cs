@@ -84,6 +84,9 @@ internal sealed class InMemoryClusterStore : IClusterStore
         return Task.CompletedTask;
     }
 
+    public Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken) =>
+        Task.FromResult<TimeSpan?>(null);
+
     public Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
     {
         Writes.Add($"apply {config.NodeName}");
