@@ -64,6 +64,44 @@ public sealed class AdmissionScenarios
     }
 
     [Fact]
+    public async Task Kubectl_apply_refuses_every_invalid_example_with_the_message_its_header_expects()
+    {
+        await using var cluster = await OperatorCluster.StartAsync(tls: true);
+        cluster.StartOperator("op-0");
+        await WebhookReadyAsync(cluster);
+        var home = Directory.CreateTempSubdirectory("isthmus-kubectl-");
+        try
+        {
+            var kubeconfig = cluster.Api.WriteKubeconfig(Path.Combine(home.FullName, "kubeconfig"), token: cluster.Api.IssueToken(UserInfo.Admin));
+            var checkedFiles = 0;
+            foreach (var file in Directory.EnumerateFiles(RepositoryPaths.InvalidExamples, "*.yaml").Order(StringComparer.Ordinal))
+            {
+                var header = File.ReadLines(file).TakeWhile(l => l.StartsWith('#')).ToList();
+                var expect = header.Single(l => l.StartsWith("# expect: ", StringComparison.Ordinal))["# expect: ".Length..];
+                var refusedBy = header.Single(l => l.StartsWith("# refused-by: ", StringComparison.Ordinal))["# refused-by: ".Length..];
+                if (Path.GetFileName(file) == "unknown-field.yaml")
+                {
+                    // kubectl --validate=false (the double serves no OpenAPI) sends fieldValidation=Ignore: the
+                    // misspelt field is pruned, as a real server prunes it for such a client.
+                    continue;
+                }
+
+                var (exit, output) = await Kubectl.RunAsync(kubeconfig, Ct, "apply", "--validate=false", "-f", file);
+
+                Assert.True(exit != 0, $"{Path.GetFileName(file)} was applied: {output}");
+                Assert.True(output.Contains(expect, StringComparison.Ordinal), $"{Path.GetFileName(file)}: expected\n  {expect}\nin\n  {output}");
+                Assert.Equal(refusedBy == "webhook", output.Contains("admission webhook", StringComparison.Ordinal));
+                checkedFiles++;
+            }
+            Assert.True(checkedFiles >= 30, $"only {checkedFiles} invalid examples checked");
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Kubectl_prints_the_webhooks_weak_crypto_warning_and_the_tunnel_is_created()
     {
         await using var cluster = await OperatorCluster.StartAsync(tls: true);
