@@ -36,7 +36,9 @@ public sealed class ChartContractTests
         Assert.Equal("$(POD_NAME)", options.Identity);
         Assert.True(options.LeaderElection);
         Assert.Equal(values["operator"]!["leaderElection"]!["leaseName"]!.ToString(), options.LeaseName);
-        Assert.Equal(TimeSpan.FromSeconds(15), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromSeconds(8), options.RenewDeadline);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.RetryPeriod);
         Assert.Equal(values["operator"]!["gatewayNodeLabel"]!.ToString(), options.GatewayLabel);
         Assert.Equal(values["operator"]!["metrics"]!["port"]!.GetValue<long>(), options.MetricsPort);
         Assert.Equal(values["operator"]!["health"]!["port"]!.GetValue<long>(), options.HealthPort);
