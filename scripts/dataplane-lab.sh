@@ -16,6 +16,7 @@
 # Needs root, DPDK 22.11 (scripts/setup.sh), iperf3 and tcpdump; builds isthmus-dataplane if needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/lab.sh
 
 udp=0 cbc=0 keep=0
 for arg in "$@"; do
@@ -26,7 +27,7 @@ for arg in "$@"; do
     *) echo "usage: $0 [--udp] [--cbc] [--keep]" >&2; exit 2 ;;
   esac
 done
-[[ $(id -u) -eq 0 ]] || { echo "dataplane-lab: run as root (network namespaces, DPDK)" >&2; exit 1; }
+lab_init dataplane-lab
 for tool in ip iperf3 tcpdump ping dotnet; do
   command -v "$tool" >/dev/null || { echo "dataplane-lab: $tool is missing (scripts/setup.sh)" >&2; exit 1; }
 done
@@ -40,26 +41,8 @@ dataplane=(dotnet "$out/isthmus-dataplane.dll")
 tag=dpl$$
 work=$(mktemp -d /tmp/isthmus-dataplane-lab.XXXXXX)
 la=$tag-la gwa=$tag-ga gwb=$tag-gb lb=$tag-lb
-pids=()
-cleanup() {
-  set +e
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-  done
-  for ns in "$la" "$gwa" "$gwb" "$lb"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "/var/run/dpdk/isthmus-$tag-a" "/var/run/dpdk/isthmus-$tag-b" "$work"
-}
-trap cleanup EXIT
-
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-for ns in "$la" "$gwa" "$gwb" "$lb"; do
-  ip netns add "$ns"
-  nsx "$ns" ip link set lo up
-  nsx "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+lab_remove "$work"
+lab_netns "$la" "$gwa" "$gwb" "$lb"
 
 # WAN: the veth ends belong to the dataplanes (no kernel address, no kernel forwarding of what arrives).
 ip link add "w$tag" netns "$gwa" type veth peer name "x$tag" netns "$gwb"
@@ -73,47 +56,14 @@ for pair in "$gwa:$wana" "$gwb:$wanb"; do
 done
 
 # LANs: host .2, gateway kernel .1, MTU 1400 (room for the ESP overhead on a 1500-octet WAN).
-lan() { # lan-ns lan-link gw-ns gw-link subnet-prefix
-  ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-  nsx "$1" ip addr add "$5.2/24" dev "$2"
-  nsx "$1" ip link set "$2" mtu 1400 up
-  nsx "$1" ip route add default via "$5.1"
-  nsx "$3" ip addr add "$5.1/24" dev "$4"
-  nsx "$3" ip link set "$4" mtu 1400 up
-}
-lan "$la" "l${tag}" "$gwa" "g${tag}" 10.99.101
-lan "$lb" "m${tag}" "$gwb" "h${tag}" 10.99.102
-
-mac() { nsx "$1" cat "/sys/class/net/$2/address"; }
-wanmaca=$(mac "$gwa" "$wana")
-wanmacb=$(mac "$gwb" "$wanb")
+lab_lan "$la" "l${tag}" "$gwa" "g${tag}" 10.99.101
+lab_lan "$lb" "m${tag}" "$gwb" "h${tag}" 10.99.102
+wanmaca=$(lab_mac "$gwa" "$wana")
+wanmacb=$(lab_mac "$gwb" "$wanb")
 
 if (( cbc )); then device=crypto_aesni_mb; else device=crypto_aesni_gcm; fi
-cpus=0-$(( $(nproc) - 1 ))
-
-start_gateway() { # name ns wan-link peer-wan-mac remote-lan
-  local name=$1 ns=$2 wan=$3 peer=$4 remote=$5 tap=t$tag$1
-  local cmd=("${dataplane[@]}" serve --socket "$work/gw$name.sock" --backend dpdk
-    --clear-port net_tap0 --cipher-port net_af_packet0 --crypto-device "${device}0"
-    --cipher-next-hop-mac "$peer" --idle-sleep-us 20
-    -- --lcores "0@($cpus),1@($cpus)" --no-huge -m 256 --file-prefix "isthmus-$tag-$name" --no-pci --no-telemetry
-    --log-level error --vdev "net_tap0,iface=$tap" --vdev "net_af_packet0,iface=$wan,framecnt=4096" --vdev "${device}0")
-  echo "gw$name\$ ${cmd[*]}"
-  ip netns exec "$ns" "${cmd[@]}" >"$work/gw$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 300); do
-    "${dataplane[@]}" sas --socket "$work/gw$name.sock" >/dev/null 2>&1 && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/gw$name.log"; exit 1; }
-    sleep 0.2
-  done
-  "${dataplane[@]}" sas --socket "$work/gw$name.sock" >/dev/null || { cat "$work/gw$name.log"; exit 1; }
-  # Route the remote LAN into the tap (a static neighbour: every frame sent there reaches the dataplane).
-  nsx "$ns" ip link set "$tap" mtu 1400 up
-  nsx "$ns" ip neigh replace 169.254.0.1 lladdr 02:00:5e:00:00:01 dev "$tap" nud permanent
-  nsx "$ns" ip route replace "$remote" via 169.254.0.1 dev "$tap" onlink
-}
-start_gateway a "$gwa" "$wana" "$wanmacb" 10.99.102.0/24
-start_gateway b "$gwb" "$wanb" "$wanmaca" 10.99.101.0/24
+lab_dataplane_gateway a "$gwa" "$wana" "$wanmacb" 10.99.102.0/24 "$device"
+lab_dataplane_gateway b "$gwb" "$wanb" "$wanmaca" 10.99.101.0/24 "$device"
 
 hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # Static keys for this run (random; only in the 0600 files under $work and on the control sockets).
@@ -143,34 +93,33 @@ cat >"$work/gwb.json" <<EOF
 { "sas": [ $(sa 4096 in $WA $WB "$kab" $B $A), $(sa 8192 out $WB $WA "$kba" $B $A) ],
   "policies": [ $(policy 1 out $B $A 8192), $(policy 2 in $A $B 4096) ] }
 EOF
-"${dataplane[@]}" apply --socket "$work/gwa.sock" --file "$work/gwa.json"
-"${dataplane[@]}" apply --socket "$work/gwb.sock" --file "$work/gwb.json"
+"${dataplane[@]}" apply --socket "$work/dpa.sock" --file "$work/gwa.json"
+"${dataplane[@]}" apply --socket "$work/dpb.sock" --file "$work/gwb.json"
 
-ip netns exec "$gwb" tcpdump -i "$wanb" -n -p -U -s 128 -Z root -w "$work/wan.pcap" 2>/dev/null &
-pids+=($!)
+lab_start /dev/null ip netns exec "$gwb" tcpdump -i "$wanb" -n -p -U -s 128 -Z root -w "$work/wan.pcap"
+capture=$lab_last_pid
 sleep 1
 
 echo "== ping lanA -> lanB"
 nsx "$la" ping -c 5 -i 0.2 -W 2 10.99.102.2
 echo "== iperf3 lanA -> lanB (3 s)"
-ip netns exec "$lb" iperf3 -s -1 -B 10.99.102.2 >/dev/null 2>&1 &
-pids+=($!)
+lab_start /dev/null ip netns exec "$lb" iperf3 -s -1 -B 10.99.102.2
 sleep 1
 nsx "$la" iperf3 -c 10.99.102.2 -t 3
 
 for name in a b; do
   echo "== gw$name: isthmus-dataplane sas"
-  "${dataplane[@]}" sas --socket "$work/gw$name.sock"
+  "${dataplane[@]}" sas --socket "$work/dp$name.sock"
   echo "== gw$name: isthmus-dataplane counters"
-  "${dataplane[@]}" counters --socket "$work/gw$name.sock"
+  "${dataplane[@]}" counters --socket "$work/dp$name.sock"
 done
 
-kill -TERM "${pids[2]}" 2>/dev/null; sleep 0.5
+kill -TERM -- "-$capture" 2>/dev/null; sleep 0.5
 if (( udp )); then expected="udp port 4500"; else expected="ip proto 50"; fi
 echo "== WAN frames gwB received: $(tcpdump -n -r "$work/wan.pcap" "$expected" 2>/dev/null | wc -l) matching '$expected', $(tcpdump -n -r "$work/wan.pcap" "not ($expected)" 2>/dev/null | wc -l) other; the first three:"
 tcpdump -n -r "$work/wan.pcap" -c 3 2>/dev/null
 
 if (( keep )); then
-  echo "== lab running: namespaces $la $gwa $gwb $lb, sockets $work/gw{a,b}.sock; press Enter to tear down"
+  echo "== lab running: namespaces $la $gwa $gwb $lb, sockets $work/dp{a,b}.sock; press Enter to tear down"
   read -r
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Isthmus demo: two sites on this machine, an IPsec tunnel between them, traffic through it.
+# Isthmus demo: two sites in network namespaces, an IPsec tunnel between them, traffic through it.
 #
 #   lanA 10.99.101.2 ─ gwA: isthmus-iked + isthmus-dataplane ══ WAN 172.31.X.1 ── 172.31.X.2 ══ gwB: isthmus-iked + isthmus-dataplane ─ lanB 10.99.102.2
 #
@@ -13,8 +13,8 @@
 # the processes it started are stopped, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-[[ $(id -u) -eq 0 ]] || { echo "demo.sh: run as root (network namespaces, DPDK): sudo scripts/demo.sh" >&2; exit 1; }
+. scripts/lib/lab.sh
+lab_init demo.sh
 
 bash scripts/setup.sh
 echo "== building isthmus-iked and isthmus-dataplane (Release)"
@@ -28,26 +28,10 @@ net=$((RANDOM % 200 + 20))
 work=$(mktemp -d /tmp/isthmus-demo.XXXXXX)
 la=$tag-la gwa=$tag-ga gwb=$tag-gb lb=$tag-lb
 WA=172.31.$net.1 WB=172.31.$net.2 A=10.99.101.0/24 B=10.99.102.0/24
-pids=()
-cleanup() {
-  set +e
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-  done
-  for ns in "$la" "$gwa" "$gwb" "$lb"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "/var/run/dpdk/isthmus-$tag-a" "/var/run/dpdk/isthmus-$tag-b" "$work"
-}
-trap cleanup EXIT
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+lab_remove "$work"
 
 echo "== network: lanA ($la) - gwA ($gwa, $WA) - gwB ($gwb, $WB) - lanB ($lb)"
-for ns in "$la" "$gwa" "$gwb" "$lb"; do
-  ip netns add "$ns"
-  nsx "$ns" ip link set lo up
-  nsx "$ns" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+lab_netns "$la" "$gwa" "$gwb" "$lb"
 # WAN: the gateways' kernels hold the WAN addresses (IKE runs there, UDP 500/4500); the dataplanes
 # read and write the same veths through net_af_packet and carry the ESP. Nothing is forwarded in clear.
 ip link add "w$tag" netns "$gwa" type veth peer name "x$tag" netns "$gwb"
@@ -63,43 +47,14 @@ for pair in "$gwa:$wana" "$gwb:$wanb"; do
   printf 'table ip isthmus_gateway {\n chain input {\n  type filter hook input priority filter; policy accept;\n  ip protocol esp drop\n }\n}\n' \
     | nsx "$ns" nft -f -
 done
-lan() { # lan-ns lan-link gw-ns gw-link prefix
-  ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
-  nsx "$1" ip addr add "$5.2/24" dev "$2"
-  nsx "$1" ip link set "$2" mtu 1400 up
-  nsx "$1" ip route add default via "$5.1"
-  nsx "$3" ip addr add "$5.1/24" dev "$4"
-  nsx "$3" ip link set "$4" mtu 1400 up
-}
-lan "$la" "l$tag" "$gwa" "g$tag" 10.99.101
-lan "$lb" "m$tag" "$gwb" "h$tag" 10.99.102
-mac() { nsx "$1" cat "/sys/class/net/$2/address"; }
-wanmaca=$(mac "$gwa" "$wana")
-wanmacb=$(mac "$gwb" "$wanb")
-cpus=0-$(( $(nproc) - 1 ))
+lab_lan "$la" "l$tag" "$gwa" "g$tag" 10.99.101
+lab_lan "$lb" "m$tag" "$gwb" "h$tag" 10.99.102
+wanmaca=$(lab_mac "$gwa" "$wana")
+wanmacb=$(lab_mac "$gwb" "$wanb")
 
-start_dataplane() { # name ns wan-link peer-wan-mac remote-lan
-  local name=$1 ns=$2 wan=$3 peer=$4 remote=$5 tap=t$tag$1
-  ip netns exec "$ns" "${dataplane[@]}" serve --socket "$work/dp$name.sock" --backend dpdk \
-    --clear-port net_tap0 --cipher-port net_af_packet0 --crypto-device crypto_aesni_gcm0 \
-    --cipher-next-hop-mac "$peer" --idle-sleep-us 20 \
-    -- --lcores "0@($cpus),1@($cpus)" --no-huge -m 256 --file-prefix "isthmus-$tag-$name" --no-pci --no-telemetry \
-    --log-level error --vdev "net_tap0,iface=$tap" --vdev "net_af_packet0,iface=$wan,framecnt=4096" --vdev crypto_aesni_gcm0 \
-    >"$work/dp$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 300); do
-    "${dataplane[@]}" sas --socket "$work/dp$name.sock" >/dev/null 2>&1 && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$work/dp$name.log"; exit 1; }
-    sleep 0.2
-  done
-  # The gateway's kernel routes the remote LAN into the dataplane's clear port.
-  nsx "$ns" ip link set "$tap" mtu 1400 up
-  nsx "$ns" ip neigh replace 169.254.0.1 lladdr 02:00:5e:00:00:01 dev "$tap" nud permanent
-  nsx "$ns" ip route replace "$remote" via 169.254.0.1 dev "$tap" onlink
-}
 echo "== starting the dataplanes (DPDK: net_tap clear port, net_af_packet cipher port, crypto_aesni_gcm)"
-start_dataplane a "$gwa" "$wana" "$wanmacb" "$B"
-start_dataplane b "$gwb" "$wanb" "$wanmaca" "$A"
+lab_dataplane_gateway a "$gwa" "$wana" "$wanmacb" "$B" crypto_aesni_gcm
+lab_dataplane_gateway b "$gwb" "$wanb" "$wanmaca" "$A" crypto_aesni_gcm
 
 manifests() { # name start-action local-addr local-id peer-addr peer-id local-lan remote-lan
   cat <<YAML
@@ -143,13 +98,11 @@ echo "== site A's IpsecTunnel (site B's mirrors it with startAction: Respond):"
 sed -n '/kind: IpsecTunnel/,$p' "$work/site-a.yaml" | sed 's/^/    /'
 
 echo "== starting the IKE daemons; site A initiates"
-ip netns exec "$gwb" "${iked[@]}" run --config "$work/site-b.yaml" --listen "$WB" --control "$work/ikeb.sock" \
-  --dataplane "$work/dpb.sock" >"$work/ikeb.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [[ -S $work/ikeb.sock ]] && break; sleep 0.1; done
-ip netns exec "$gwa" "${iked[@]}" run --config "$work/site-a.yaml" --listen "$WA" --control "$work/ikea.sock" \
-  --dataplane "$work/dpa.sock" >"$work/ikea.log" 2>&1 &
-pids+=($!)
+lab_start "$work/ikeb.log" ip netns exec "$gwb" "${iked[@]}" run --config "$work/site-b.yaml" --listen "$WB" \
+  --control "$work/ikeb.sock" --dataplane "$work/dpb.sock"
+lab_wait 20 "site B's IKE daemon" test -S "$work/ikeb.sock"
+lab_start "$work/ikea.log" ip netns exec "$gwa" "${iked[@]}" run --config "$work/site-a.yaml" --listen "$WA" \
+  --control "$work/ikea.sock" --dataplane "$work/dpa.sock"
 
 installed() { [[ $("${dataplane[@]}" sas --socket "$work/dp$1.sock" 2>/dev/null | grep -c '0x') -ge 2 ]]; }
 for _ in $(seq 150); do installed a && installed b && break; sleep 0.2; done
@@ -160,8 +113,7 @@ echo "== ping lanA -> lanB through the tunnel"
 nsx "$la" ping -c 5 -i 0.2 -W 2 10.99.102.2
 echo
 echo "== iperf3 lanA -> lanB through the tunnel (3 s)"
-ip netns exec "$lb" iperf3 -s -1 -B 10.99.102.2 >/dev/null 2>&1 &
-pids+=($!)
+lab_start /dev/null ip netns exec "$lb" iperf3 -s -1 -B 10.99.102.2
 sleep 1
 nsx "$la" iperf3 -c 10.99.102.2 -t 3 | grep -E 'sender|receiver'
 

@@ -2,13 +2,13 @@
 # Isthmus operator demo: from `kubectl apply` to an established tunnel shown by `kubectl get` and
 # `kubectl describe`, on one machine without Kubernetes. Run as root:  sudo scripts/operator-demo.sh
 #
-#   namespace isth-opdemo-gw ("the gateway node", 198.51.100.20, LAN 10.2.0.0/16):
+#   namespace <tag>-gw ("the gateway node", 198.51.100.20, LAN 10.2.0.0/16):
 #     - isthmus-kube-double: the project's Kubernetes API-server test double on 127.0.0.1, serving the
 #       generated CRDs (crds/*.yaml), seeded with two Ready gateway Nodes and the isthmus-system namespace
 #     - isthmus-operator against it; kubectl 1.32 (scripts/install-k8s-tools.sh) through a kubeconfig
 #     - isthmus-iked, started the way the IKE pod the operator creates would run it: on the node config
 #       the operator rendered into the Secret isthmus-node-<node>, with --kube-status
-#   namespace isth-opdemo-hq ("HQ", 192.0.2.10, LAN 10.1.0.0/16): strongSwan (charon), the IKE peer
+#   namespace <tag>-hq ("HQ", 192.0.2.10, LAN 10.1.0.0/16): strongSwan (charon), the IKE peer
 #
 # The manifests applied are examples/psk-secret.yaml and examples/tunnel-refs.yaml, unchanged: the branch
 # gateway responds, HQ (strongSwan) initiates. No ESP dataplane runs here (the kernel has no ESP and the
@@ -20,8 +20,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-
-[[ $(id -u) -eq 0 ]] || { echo "operator-demo.sh: run as root (network namespaces): sudo scripts/operator-demo.sh" >&2; exit 1; }
+. scripts/lib/lab.sh
+lab_init operator-demo.sh
 # kubectl 1.32 as scripts/install-k8s-tools.sh installs it (ISTHMUS_KUBECTL, the tools directory, then PATH).
 kubectl_bin=${ISTHMUS_KUBECTL:-${ISTHMUS_TOOLS_DIR:-/usr/local/lib/isthmus/bin}/kubectl}
 if [[ ! -x $kubectl_bin ]]; then
@@ -30,74 +30,42 @@ fi
 [[ -x $kubectl_bin ]] || kubectl_bin=$(command -v kubectl || true)
 [[ -n $kubectl_bin && -x $kubectl_bin ]] || { echo "operator-demo.sh: no kubectl (run scripts/install-k8s-tools.sh)" >&2; exit 1; }
 
-gw=isth-opdemo-gw
-hq=isth-opdemo-hq
-work=/tmp/isthmus-operator-demo
+tag=od$(printf '%04x' $((RANDOM)))
+gw=$tag-gw
+hq=$tag-hq
+work=$(mktemp -d /tmp/isthmus-operator-demo.XXXXXX)
 art=$repo/artifacts/opdemo
 system_ns=isthmus-system
 tunnel=branch-to-hq
 
-stop_processes() {
-  # Our processes are exactly those in our two namespaces (the double, the operator, iked, charon).
-  local ns pid left
-  for ns in "$gw" "$hq"; do
-    [[ -e /run/netns/$ns ]] || continue
-    for pid in $(ip netns pids "$ns"); do kill -TERM "$pid" 2>/dev/null || true; done
-  done
-  for _ in $(seq 50); do
-    left=""
-    for ns in "$gw" "$hq"; do [[ -e /run/netns/$ns ]] && left+=$(ip netns pids "$ns"); done
-    [[ -z $left ]] && return 0
-    sleep 0.1
-  done
-  for ns in "$gw" "$hq"; do
-    [[ -e /run/netns/$ns ]] || continue
-    for pid in $(ip netns pids "$ns"); do kill -KILL "$pid" 2>/dev/null || true; done
-  done
-}
-
-cleanup() {
+# On exit: the logs (never keys or PSKs) are kept in artifacts/opdemo/logs, then every process started here is
+# stopped and both namespaces and the work directory (it holds the rendered node config, with the PSK) removed.
+keep_logs() {
   local status=$? log
-  local -
   set +e
-  stop_processes
-  if [[ -d $work ]]; then
-    # Logs (never keys or PSKs) are kept in artifacts/opdemo/logs; the rendered node config (it holds the PSK) is not.
-    rm -rf "$art/logs"
-    mkdir -p "$art/logs"
-    cp "$work"/*.log "$work"/hq/charon.log "$art/logs/" 2>/dev/null
-    if [[ $status -ne 0 ]]; then
-      for log in "$art"/logs/*.log; do
-        [[ -s $log ]] && { echo "--- last lines of $log"; tail -n 25 "$log"; }
-      done
-    fi
+  rm -rf "$art/logs"
+  mkdir -p "$art/logs"
+  cp "$work"/*.log "$work"/hq/charon.log "$art/logs/" 2>/dev/null
+  if [[ $status -ne 0 ]]; then
+    for log in "$art"/logs/*.log; do
+      [[ -s $log ]] && { echo "--- last lines of $log"; tail -n 25 "$log"; }
+    done
   fi
-  ip netns del "$gw" 2>/dev/null
-  ip netns del "$hq" 2>/dev/null
-  rm -rf "$work"
+  lab_cleanup
 }
+trap keep_logs EXIT
+lab_remove "$work"
 
 section() { printf '\n== %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@" 2>&1 | sed 's/^/  /'; }
 in_gw() { ip netns exec "$gw" "$@"; }
 kubectl() { ip netns exec "$gw" env KUBECONFIG="$work/kubeconfig" HOME="$work" "$kubectl_bin" "$@"; }
-swanctl() { STRONGSWAN_CONF="$work/hq/strongswan.conf" ip netns exec "$hq" /usr/sbin/swanctl "$@"; }
+swanctl() { lab_swanctl "$work/hq" "$hq" "$@"; }
 jsonpath() { kubectl get ipsectunnel "$tunnel" -o "jsonpath=$1" 2>/dev/null || true; }
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s until it succeeds.
-wait_for() {
-  local seconds=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < seconds * 5; i++)); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.2
-  done
-  echo "operator-demo.sh: timed out after ${seconds}s waiting for $what" >&2
-  return 1
-}
+wait_for() { lab_wait "$@"; }
 
-cleanup
-trap cleanup EXIT
-mkdir -m 700 -p "$work" "$work/hq"
+chmod 700 "$work"
+mkdir -m 700 -p "$work/hq"
 
 bash scripts/setup.sh >/dev/null
 if [[ ${OPDEMO_SKIP_BUILD:-0} != 1 ]]; then
@@ -109,32 +77,17 @@ fi
 started=$SECONDS
 
 section "network: $gw (198.51.100.20, LAN 10.2.0.0/16) <-> $hq (192.0.2.10, LAN 10.1.0.0/16)"
-ip netns add "$gw"
-ip netns add "$hq"
-ip link add opdemo-gw netns "$gw" type veth peer name opdemo-hq netns "$hq"
-ip -n "$gw" link set lo up
-ip -n "$hq" link set lo up
-ip -n "$gw" addr add 198.51.100.20/32 peer 192.0.2.10/32 dev opdemo-gw
-ip -n "$hq" addr add 192.0.2.10/32 peer 198.51.100.20/32 dev opdemo-hq
-ip -n "$gw" link set opdemo-gw up
-ip -n "$hq" link set opdemo-hq up
+lab_netns "$gw" "$hq"
+ip link add "g$tag" netns "$gw" type veth peer name "h$tag" netns "$hq"
+ip -n "$gw" addr add 198.51.100.20/32 peer 192.0.2.10/32 dev "g$tag"
+ip -n "$hq" addr add 192.0.2.10/32 peer 198.51.100.20/32 dev "h$tag"
+ip -n "$gw" link set "g$tag" up
+ip -n "$hq" link set "h$tag" up
 ip -n "$gw" addr add 10.2.0.1/16 dev lo
 ip -n "$hq" addr add 10.1.0.1/16 dev lo
 
 # strongSwan at HQ, the peer of examples/tunnel-refs.yaml (same PSK and identities as the examples).
-cat > "$work/hq/strongswan.conf" <<CONF
-charon {
-  load_modular = yes
-  plugins {
-    include /etc/strongswan.d/charon/*.conf
-    vici { socket = unix://$work/hq/charon.vici }
-    kernel-libipsec { load = yes }
-  }
-  filelog { demo { path = $work/hq/charon.log
-    default = 1 } }
-}
-swanctl { socket = unix://$work/hq/charon.vici }
-CONF
+lab_charon "$work/hq" "$hq"
 cat > "$work/hq/swanctl.conf" <<CONF
 connections {
   branch {
@@ -167,9 +120,6 @@ secrets {
   }
 }
 CONF
-STRONGSWAN_CONF="$work/hq/strongswan.conf" setsid ip netns exec "$hq" unshare -m sh -c \
-  'mount -t tmpfs none /var/run && mount -t tmpfs none /run; exec /usr/lib/ipsec/charon' >"$work/hq/stdout" 2>&1 &
-wait_for 10 "charon's VICI socket" test -S "$work/hq/charon.vici"
 swanctl --load-all --file "$work/hq/swanctl.conf" >/dev/null 2>&1
 
 section "1. the API-server double (127.0.0.1 in $gw) with two Ready gateway Nodes, and isthmus-operator"
@@ -197,18 +147,17 @@ status:
       message: kubelet is posting ready status
 YAML
 done
-setsid ip netns exec "$gw" dotnet "$art/double/isthmus-kube-double.dll" --kubeconfig "$work/kubeconfig" \
+lab_start "$work/double.log" ip netns exec "$gw" dotnet "$art/double/isthmus-kube-double.dll" --kubeconfig "$work/kubeconfig" \
   --crd crds/ipsec.isthmus.dev_ipsectunnels.yaml --crd crds/ipsec.isthmus.dev_trafficselectors.yaml \
-  --seed "$work/seed.yaml" >"$work/double.log" 2>&1 &
+  --seed "$work/seed.yaml"
 wait_for 30 "the API-server double" test -s "$work/kubeconfig"
 sed 's/^/  /' "$work/double.log"
 api=$(sed -n 's/^ *server: //p' "$work/kubeconfig")
 # The double has no authentication; the operator and iked (KubernetesClient) take its URL alone.
 # The dataplane DaemonSet it renders needs the WAN next hop's MAC; no pod runs here, so any unicast MAC does.
-setsid ip netns exec "$gw" dotnet "$art/operator/isthmus-operator.dll" --server "$api" \
+lab_start "$work/operator.log" ip netns exec "$gw" dotnet "$art/operator/isthmus-operator.dll" --server "$api" \
   --namespace "$system_ns" --leader-elect false --metrics-port 0 --log-format text \
-  --dataplane-cipher-next-hop-mac 02:00:5e:00:00:02 \
-  >"$work/operator.log" 2>&1 &
+  --dataplane-cipher-next-hop-mac 02:00:5e:00:00:02
 show kubectl get nodes -L ipsec.isthmus.dev/gateway
 
 section "2. kubectl apply the example Secret, TrafficSelectors and IpsecTunnel (the double serves no OpenAPI: --validate=false)"
@@ -236,9 +185,9 @@ show kubectl -n "$system_ns" get daemonsets -o custom-columns='NAME:.metadata.na
 
 section "4. playing node $node: isthmus-iked on the rendered config, writing status and Events (--kube-status)"
 printf '$ %s\n' "isthmus-iked run --config tunnels.yaml --listen 198.51.100.20 --control iked.sock --kube-status --server $api --node-name $node"
-setsid ip netns exec "$gw" dotnet "$art/iked/isthmus-iked.dll" run --config "$work/tunnels.yaml" --listen 198.51.100.20 \
-  --control "$work/iked.sock" --kube-status --server "$api" --node-name "$node" >"$work/iked.log" 2>&1 &
-iked_pid=$!
+lab_start "$work/iked.log" ip netns exec "$gw" dotnet "$art/iked/isthmus-iked.dll" run --config "$work/tunnels.yaml" --listen 198.51.100.20 \
+  --control "$work/iked.sock" --kube-status --server "$api" --node-name "$node"
+iked_pid=$lab_last_pid
 wait_for 30 "isthmus-iked's control socket" test -S "$work/iked.sock"
 show swanctl --initiate --child lan --timeout 20
 condition() { [[ $(jsonpath "{.status.conditions[?(@.type==\"$1\")].status}") == True ]]; }
