@@ -88,35 +88,18 @@ fi
 
 # strongSwan: a throw-away charon in a scratch namespace must offer every algorithm the interop tests
 # negotiate. Without libstrongswan-standard-plugins, for example, ECP and GCM are simply missing.
-check_charon() {
-  local dir ns pid algs stats missing_algs=()
+check_charon() (
+  # In a subshell: lab.sh's exit trap stops charon and removes the namespace and directory when it ends.
+  . "$here/lib/lab.sh"
+  lab_init setup.sh
+  local dir ns algs stats missing_algs=()
   dir=$(mktemp -d /tmp/isthmus-setup.XXXXXX)
   ns="isthmus-setup-$$"
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  cat > "$dir/strongswan.conf" <<EOF
-charon {
-  load_modular = yes
-  plugins {
-    include /etc/strongswan.d/charon/*.conf
-    vici { socket = unix://$dir/charon.vici }
-    kernel-libipsec { load = yes }
-  }
-  filelog { log { path = $dir/charon.log
-    default = 1 } }
-}
-swanctl { socket = unix://$dir/charon.vici }
-EOF
-  STRONGSWAN_CONF="$dir/strongswan.conf" setsid ip netns exec "$ns" \
-    unshare -m sh -c 'mount -t tmpfs none /var/run && mount -t tmpfs none /run; exec /usr/lib/ipsec/charon' \
-    >"$dir/stdout" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [[ -S $dir/charon.vici ]] && break; sleep 0.1; done
-  algs=$(STRONGSWAN_CONF="$dir/strongswan.conf" swanctl --list-algs --uri "unix://$dir/charon.vici" 2>&1 || true)
-  stats=$(STRONGSWAN_CONF="$dir/strongswan.conf" swanctl --stats --uri "unix://$dir/charon.vici" 2>&1 || true)
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  ip netns del "$ns"
+  lab_remove "$dir"
+  lab_netns "$ns"
+  lab_charon "$dir" "$ns"
+  algs=$(lab_swanctl "$dir" "$ns" --list-algs 2>&1 || true)
+  stats=$(lab_swanctl "$dir" "$ns" --stats 2>&1 || true)
   for alg in AES_CBC AES_CTR 3DES_CBC AES_GCM_16 CHACHA20_POLY1305 \
              HMAC_SHA1_96 HMAC_SHA2_256_128 HMAC_SHA2_512_256 AES_XCBC_96 \
              PRF_HMAC_SHA1 PRF_HMAC_SHA2_256 PRF_HMAC_SHA2_384 PRF_HMAC_SHA2_512 PRF_AES128_XCBC \
@@ -130,12 +113,10 @@ EOF
     echo "setup.sh: strongSwan lacks what the interop tests need: ${missing_algs[*]}" >&2
     echo "setup.sh: charon said:" >&2
     sed 's/^/  /' "$dir/charon.log" "$dir/stdout" >&2 2>/dev/null || true
-    rm -rf "$dir"
-    return 1
+    exit 1
   fi
-  rm -rf "$dir"
   echo "setup.sh: strongSwan offers every algorithm the interop tests use (kernel-libipsec loaded)"
-}
+)
 
 # DPDK: the virtual crypto devices the engine tests open must initialise and run (a 1,000-operation
 # burst each, without hugepages).
