@@ -117,14 +117,11 @@ public sealed class IkeSa
 
     private static DateTimeOffset? Min(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 
-    // ---------------------------------------------------------------- owner API
-
     /// <summary>Starts IKE_SA_INIT and queues IKE_AUTH with the first Child SA (initiator only).</summary>
     public void Initiate(IkeOutput output)
     {
         if (!IsInitiator || State != IkeSaState.Created || !Tasks.IsIdle) return;
-        Tasks.Queue([new IkeInit(this, initiator: true, _crypto, _random), new IkeNatDetection(this, initiator: true, _random)]);
-        Tasks.Queue([new IkeAuth(this, initiator: true, _crypto), new ChildCreate(this, initiator: true, ExchangeType.IkeAuth, _crypto, _random)]);
+        Tasks.QueueIkeSaInitAndAuth();
         Tasks.Initiate(output);
     }
 
@@ -138,7 +135,7 @@ public sealed class IkeSa
             return;
         }
         Tasks.ClearQueue();
-        Tasks.Queue([new IkeDelete(this, initiator: true)]);
+        Tasks.QueueIkeDelete();
         State = IkeSaState.Deleting;
         Tasks.Initiate(output);
     }
@@ -147,7 +144,7 @@ public sealed class IkeSa
     public void DeleteChild(ChildSa child, IkeOutput output)
     {
         if (State != IkeSaState.Established || !_children.Contains(child)) return;
-        Tasks.Queue([new ChildDelete(this, initiator: true, child)]);
+        Tasks.QueueChildDelete(child);
         Tasks.Initiate(output);
     }
 
@@ -174,12 +171,9 @@ public sealed class IkeSa
         }
         if (Tasks.RetransmitIfDue(output)) return;
         if (State != IkeSaState.Established || _rekeyedInto is not null || !Tasks.IsIdle || Tasks.HasQueued) return;
-        if (now >= IkeRekeyAt)
-            Tasks.Queue([new IkeRekey(this, initiator: true, _crypto, _random)]);
-        else if (_children.FirstOrDefault(c => !c.Rekeyed && !c.Rekeying && now >= c.RekeyAt) is { } due)
-            Tasks.Queue([new ChildRekey(this, initiator: true, _crypto, _random, due)]);
-        else if (Config!.DpdDelay > TimeSpan.Zero && now >= LastInbound + Config.DpdDelay)
-            Tasks.Queue([new IkeDpd(this, initiator: true)]);
+        if (now >= IkeRekeyAt) Tasks.QueueIkeRekey();
+        else if (_children.FirstOrDefault(c => !c.Rekeyed && !c.Rekeying && now >= c.RekeyAt) is { } due) Tasks.QueueChildRekey(due);
+        else if (Config!.DpdDelay > TimeSpan.Zero && now >= LastInbound + Config.DpdDelay) Tasks.QueueDpd();
         Tasks.Initiate(output);
     }
 
@@ -190,8 +184,6 @@ public sealed class IkeSa
     /// </summary>
     public void ProcessMessage(ReadOnlySpan<byte> datagram, IkeMessage message, IPEndPoint local, IPEndPoint remote, IkeOutput output) =>
         Tasks.ProcessMessage(datagram, message, local, remote, output);
-
-    // ---------------------------------------------------------------- state, as exchanges complete
 
     /// <summary>Our response to the peer's IKE_SA_INIT or IKE_AUTH request went out (RFC 7296 §1.2).</summary>
     internal void Responded(ExchangeType exchange, IPEndPoint local, IPEndPoint remote, IkeOutput output)
@@ -256,8 +248,6 @@ public sealed class IkeSa
         return true;
     }
 
-    // ---------------------------------------------------------------- Child SAs
-
     internal void AddChildSa(ChildSa child, IkeOutput output)
     {
         _children.Add(child);
@@ -272,8 +262,6 @@ public sealed class IkeSa
 
     internal void ReportChildFailure(NotifyType notify, string reason, IkeOutput output) =>
         output.Raise(new ChildSaFailed(this, notify, reason));
-
-    // ---------------------------------------------------------------- rekeying (RFC 7296 §1.3.2, §1.3.3, §2.8, §2.18)
 
     /// <summary>When this end rekeys the IKE SA.</summary>
     public DateTimeOffset IkeRekeyAt { get; private set; } = DateTimeOffset.MaxValue;
@@ -318,7 +306,7 @@ public sealed class IkeSa
         AddChildSa(replacement, output);
         output.Raise(new ChildSaRekeyed(this, old, replacement));
         // The initiator of the rekey deletes the old SA (RFC 7296 §1.3.3); the responder waits for that Delete.
-        if (replacement.IsInitiator) Tasks.Queue([new ChildDelete(this, initiator: true, old)]);
+        if (replacement.IsInitiator) Tasks.QueueChildDelete(old);
     }
 
     /// <summary>
@@ -348,7 +336,7 @@ public sealed class IkeSa
         _rekeyedInto = next;
         _successor = next;
         output.Raise(new IkeSaRekeyed(this, next));
-        if (initiatedByUs) Tasks.Queue([new IkeDelete(this, initiator: true)]);
+        if (initiatedByUs) Tasks.QueueIkeDelete();
         return true;
     }
 

@@ -75,8 +75,32 @@ internal sealed class TaskManager
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>Queues one exchange of ours: the tasks that build its request and process its response.</summary>
+    /// <summary>Queues one exchange of ours: the tasks that build its request and process its response, in order.</summary>
     public void Queue(List<IIkeTask> tasks) => _queued.Enqueue(tasks);
+
+    // The exchanges this end starts, each with its tasks in order (RFC 7296 §1.2-§1.4).
+
+    /// <summary>IKE_SA_INIT (IkeInit, IkeNatDetection), then IKE_AUTH (IkeAuth, ChildCreate for the first Child SA).</summary>
+    public void QueueIkeSaInitAndAuth()
+    {
+        Queue([new IkeInit(_sa, initiator: true, _crypto, _random), new IkeNatDetection(_sa, initiator: true, _random)]);
+        Queue([new IkeAuth(_sa, initiator: true, _crypto), new ChildCreate(_sa, initiator: true, ExchangeType.IkeAuth, _crypto, _random)]);
+    }
+
+    /// <summary>CREATE_CHILD_SA rekeying the IKE SA.</summary>
+    public void QueueIkeRekey() => Queue([new IkeRekey(_sa, initiator: true, _crypto, _random)]);
+
+    /// <summary>CREATE_CHILD_SA rekeying <paramref name="child"/>.</summary>
+    public void QueueChildRekey(ChildSa child) => Queue([new ChildRekey(_sa, initiator: true, _crypto, _random, child)]);
+
+    /// <summary>INFORMATIONAL deleting <paramref name="child"/>.</summary>
+    public void QueueChildDelete(ChildSa child) => Queue([new ChildDelete(_sa, initiator: true, child)]);
+
+    /// <summary>INFORMATIONAL deleting the IKE SA.</summary>
+    public void QueueIkeDelete() => Queue([new IkeDelete(_sa, initiator: true)]);
+
+    /// <summary>An empty INFORMATIONAL: dead peer detection.</summary>
+    public void QueueDpd() => Queue([new IkeDpd(_sa, initiator: true)]);
 
     public void ClearQueue() => _queued.Clear();
 
