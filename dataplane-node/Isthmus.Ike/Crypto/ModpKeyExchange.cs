@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Isthmus.Ike.Protocol;
 using Org.BouncyCastle.Crypto.Agreement;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Security;
 using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Isthmus.Ike.Crypto;
@@ -37,7 +36,7 @@ internal sealed class ModpKeyExchange : IKeyExchange
 
     internal static int LengthOf(DhGroup group) => ParametersOf(group) is { } p ? (p.P.BitLength + 7) / 8 : 0;
 
-    public static ModpKeyExchange? TryCreate(DhGroup group)
+    public static ModpKeyExchange? TryCreate(DhGroup group, IRandomSource random)
     {
         if (ParametersOf(group) is not { } parameters)
         {
@@ -54,13 +53,17 @@ internal sealed class ModpKeyExchange : IKeyExchange
             DhGroup.Modp8192 => 620,
             _ => 256,
         };
-        var random = new SecureRandom();
+        // A uniform exponent of exponentBits bits, drawn again while its top octet is zero.
+        var octets = new byte[(exponentBits + 7) / 8];
         BigInteger x;
         do
         {
-            x = new BigInteger(exponentBits, random);
+            random.Fill(octets);
+            octets[0] &= (byte)(0xFF >> (8 * octets.Length - exponentBits));
+            x = new BigInteger(1, octets);
         }
         while (x.BitLength < exponentBits - 8);
+        CryptographicOperations.ZeroMemory(octets);
 
         return new ModpKeyExchange(group, parameters, x);
     }

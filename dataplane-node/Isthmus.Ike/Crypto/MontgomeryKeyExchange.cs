@@ -41,10 +41,10 @@ internal sealed class MontgomeryKeyExchange : IKeyExchange
         _ => 0,
     };
 
-    public static MontgomeryKeyExchange? TryCreate(DhGroup group)
+    public static MontgomeryKeyExchange? TryCreate(DhGroup group, IRandomSource random)
     {
         int size = SizeOf(group);
-        return size == 0 ? null : new MontgomeryKeyExchange(group, RandomNumberGenerator.GetBytes(size));
+        return size == 0 ? null : new MontgomeryKeyExchange(group, random.GetBytes(size));
     }
 
     /// <summary>Test hook: a key exchange with a chosen scalar (RFC 7748 §5 little-endian encoding).</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
+using Isthmus.Ike.Crypto;
 
 namespace Isthmus.Ike.Sa;
 
@@ -8,13 +9,13 @@ namespace Isthmus.Ike.Sa;
 /// Stateless responder cookies (RFC 7296 §2.6):
 /// <code>Cookie = &lt;VersionIDofSecret&gt; | Hash(Ni | IPi | SPIi | &lt;secret&gt;)</code>
 /// The secret rotates; a cookie made with the previous secret is still accepted, so a rotation
-/// never fails an initiator in the middle of its retry.
+/// never fails an initiator in the middle of its retry. Secrets come from the injected <see cref="IRandomSource"/>.
 /// </summary>
-public sealed class CookieGenerator(TimeProvider time)
+public sealed class CookieGenerator(TimeProvider time, IRandomSource random)
 {
     private static readonly TimeSpan Rotation = TimeSpan.FromMinutes(5);
-    private byte[] _secret = RandomNumberGenerator.GetBytes(32);
-    private byte[] _previous = RandomNumberGenerator.GetBytes(32);
+    private byte[] _secret = random.GetBytes(32);
+    private byte[] _previous = random.GetBytes(32);
     private uint _version;
     private DateTimeOffset _rotatedAt = time.GetUtcNow();
 
@@ -38,7 +39,7 @@ public sealed class CookieGenerator(TimeProvider time)
         var now = time.GetUtcNow();
         if (now - _rotatedAt < Rotation) return;
         _previous = _secret;
-        _secret = RandomNumberGenerator.GetBytes(32);
+        _secret = random.GetBytes(32);
         _version++;
         _rotatedAt = now;
     }

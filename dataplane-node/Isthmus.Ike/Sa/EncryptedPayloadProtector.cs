@@ -14,7 +14,8 @@ namespace Isthmus.Ike.Sa;
 ///  IKE header | SK generic header | IV | Encrypted(Payloads | Padding | Pad Length) | ICV
 /// </code>
 /// For AEAD ciphers the associated data is everything before the IV; otherwise the ICV covers
-/// everything before it, from the first octet of the IKE header.
+/// everything before it, from the first octet of the IKE header. IVs come from the injected
+/// <see cref="IRandomSource"/>.
 /// </summary>
 public sealed class EncryptedPayloadProtector
 {
@@ -23,16 +24,18 @@ public sealed class EncryptedPayloadProtector
     private readonly byte[] _sendEncKey, _sendIntegKey, _recvEncKey, _recvIntegKey;
     private ulong _ivCounter;
     private readonly ulong _ivSeed;
+    private readonly IRandomSource _random;
 
-    public EncryptedPayloadProtector(IIkeCipher cipher, IIntegrity? integrity, IkeKeys keys, bool isInitiator)
+    public EncryptedPayloadProtector(IIkeCipher cipher, IIntegrity? integrity, IkeKeys keys, bool isInitiator, IRandomSource random)
     {
+        _random = random;
         _cipher = cipher;
         _integrity = cipher.IsAead ? null : integrity ?? throw new ArgumentException("a non-AEAD cipher needs an integrity transform", nameof(integrity));
         _sendEncKey = isInitiator ? keys.SkEi : keys.SkEr;
         _recvEncKey = isInitiator ? keys.SkEr : keys.SkEi;
         _sendIntegKey = isInitiator ? keys.SkAi : keys.SkAr;
         _recvIntegKey = isInitiator ? keys.SkAr : keys.SkAi;
-        _ivSeed = BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8));
+        _ivSeed = BinaryPrimitives.ReadUInt64BigEndian(random.GetBytes(8));
     }
 
     private int IcvSize => _cipher.IsAead ? _cipher.IcvSize : _integrity!.IcvSize;
@@ -140,13 +143,13 @@ public sealed class EncryptedPayloadProtector
         if (_cipher.BlockSize > 1 && !_cipher.IsAead && _cipher.Algorithm != EncryptionAlgorithm.AesCtr)
         {
             // CBC: the IV must be unpredictable (RFC 7296 §3.14).
-            RandomNumberGenerator.Fill(iv);
+            _random.Fill(iv);
             return;
         }
         // Counter modes: the IV must never repeat under one key (RFC 5282 §3.1, RFC 5930 §3).
         iv.Clear();
         var value = _ivSeed + ++_ivCounter;
         if (iv.Length >= 8) BinaryPrimitives.WriteUInt64BigEndian(iv[^8..], value);
-        else RandomNumberGenerator.Fill(iv);
+        else _random.Fill(iv);
     }
 }

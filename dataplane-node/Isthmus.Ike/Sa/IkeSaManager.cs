@@ -1,5 +1,6 @@
 using System.Net;
 using Isthmus.Ike.Config;
+using Isthmus.Ike.Crypto;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
 
@@ -10,15 +11,21 @@ namespace Isthmus.Ike.Sa;
 /// chose (RFC 7296 §2.1), creates responder SAs for new IKE_SA_INIT requests, demands COOKIEs
 /// when too many SAs are half-open (§2.6), and answers requests it cannot decode with the RFC's
 /// error notify (INVALID_SYNTAX, UNSUPPORTED_CRITICAL_PAYLOAD) without keeping any state. No I/O.
+/// Every SA it creates gets its clock, its <see cref="ICryptoFactory"/> and its
+/// <see cref="IRandomSource"/>: by default <see cref="CryptoRegistry"/> and the operating system's
+/// generator (<see cref="SystemRandomSource"/>).
 /// </summary>
-public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvider time, IkeSaOptions? options = null)
+public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvider time, IkeSaOptions? options = null,
+    ICryptoFactory? crypto = null, IRandomSource? random = null)
 {
     private readonly IkeSaOptions _options = options ?? new IkeSaOptions();
+    private readonly IRandomSource _random = random ?? SystemRandomSource.Instance;
+    private readonly ICryptoFactory _crypto = crypto ?? new CryptoRegistry(random ?? SystemRandomSource.Instance);
     private readonly Dictionary<ulong, IkeSa> _byLocalSpi = [];
     // Responder SAs by the initiator's SPI and address, for their whole life: a retransmitted or
     // replayed IKE_SA_INIT request reaches its SA (cached answer or drop), never a new one (RFC 7296 §2.1).
     private readonly Dictionary<(ulong SpiI, IPEndPoint Remote), IkeSa> _byInitiatorSpi = [];
-    private readonly CookieGenerator _cookies = new(time);
+    private readonly CookieGenerator _cookies = new(time, random ?? SystemRandomSource.Instance);
     private IReadOnlyList<TunnelConfig> _tunnels = tunnels;
 
     public IReadOnlyCollection<IkeSa> Sas => _byLocalSpi.Values;
@@ -32,7 +39,7 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
 
     public IkeSa Initiate(TunnelConfig config, IPEndPoint local, IPEndPoint remote, IkeOutput output)
     {
-        var sa = IkeSa.CreateInitiator(config, local, remote, time, _options);
+        var sa = IkeSa.CreateInitiator(config, local, remote, time, _crypto, _random, _options);
         _byLocalSpi[sa.LocalSpi] = sa;
         sa.Initiate(output);
         Sweep(sa);
@@ -130,7 +137,7 @@ public sealed class IkeSaManager(IReadOnlyList<TunnelConfig> tunnels, TimeProvid
             }
         }
 
-        var sa = IkeSa.CreateResponder(candidates, local, remote, message.Header.InitiatorSpi, time, _options);
+        var sa = IkeSa.CreateResponder(candidates, local, remote, message.Header.InitiatorSpi, time, _crypto, _random, _options);
         _byLocalSpi[sa.LocalSpi] = sa;
         _byInitiatorSpi[(sa.SpiI, remote)] = sa;
         return sa;

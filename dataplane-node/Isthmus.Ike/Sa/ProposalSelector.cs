@@ -11,13 +11,14 @@ namespace Isthmus.Ike.Sa;
 /// initiator offered; a match needs one acceptable transform of every type the protocol
 /// requires. Proposals for another protocol, with an SPI of the wrong size, with a Transform Type
 /// we do not understand, or missing a mandatory transform are skipped, never echoed; a transform
-/// with an unrecognised attribute is skipped while others of its type are still considered.
+/// with an unrecognised attribute is skipped while others of its type are still considered, and
+/// so is one the given <see cref="ICryptoFactory"/> cannot create.
 /// </summary>
 public static class ProposalSelector
 {
     /// <summary>Selects a proposal, or returns null (NO_PROPOSAL_CHOSEN).</summary>
     /// <param name="ignoreKeyExchange">True for the first Child SA, negotiated inside IKE_AUTH, where a KE transform is ignored (RFC 7296 §1.2).</param>
-    public static SelectedProposal? Select(
+    public static SelectedProposal? Select(ICryptoFactory crypto,
         IReadOnlyList<Proposal> offered, IReadOnlyList<Proposal> configured, ProtocolId protocol, bool ignoreKeyExchange = false)
     {
         foreach (var mine in configured)
@@ -25,7 +26,7 @@ public static class ProposalSelector
             foreach (var theirs in offered)
             {
                 if (!IsWellFormed(theirs, protocol)) continue;
-                var match = Match(theirs, mine, protocol, ignoreKeyExchange);
+                var match = Match(crypto, theirs, mine, protocol, ignoreKeyExchange);
                 if (match is not null) return match;
             }
         }
@@ -36,7 +37,7 @@ public static class ProposalSelector
     /// Checks that a responder's answer is one the initiator offered: exactly one transform of each
     /// type, each present in the proposal with the same number (RFC 7296 §2.7, §3.3).
     /// </summary>
-    public static SelectedProposal? VerifyResponse(
+    public static SelectedProposal? VerifyResponse(ICryptoFactory crypto,
         Proposal answered, IReadOnlyList<Proposal> offered, ProtocolId protocol, bool ignoreKeyExchange = false)
     {
         if (!IsWellFormed(answered, protocol)) return null;
@@ -49,7 +50,7 @@ public static class ProposalSelector
             if (t.Type == TransformType.KeyExchange && ignoreKeyExchange) continue;
             if (!original.Transforms.Any(o => o.Type == t.Type && o.Id == t.Id && o.KeyLength == t.KeyLength)) return null;
         }
-        return Match(answered, original, protocol, ignoreKeyExchange) is { } m ? m with { Spi = answered.Spi } : null;
+        return Match(crypto, answered, original, protocol, ignoreKeyExchange) is { } m ? m with { Spi = answered.Spi } : null;
     }
 
     private static bool IsWellFormed(Proposal p, ProtocolId protocol)
@@ -60,10 +61,10 @@ public static class ProposalSelector
         return expectedSpi.Contains(p.Spi.Length) && p.Transforms.All(t => Enum.IsDefined(t.Type));
     }
 
-    private static SelectedProposal? Match(Proposal theirs, Proposal mine, ProtocolId protocol, bool ignoreKeyExchange)
+    private static SelectedProposal? Match(ICryptoFactory crypto, Proposal theirs, Proposal mine, ProtocolId protocol, bool ignoreKeyExchange)
     {
         Transform? Pick(TransformType type) =>
-            theirs.Transforms.FirstOrDefault(t => t.Type == type && !t.HasUnrecognizedAttributes && IsSupported(t)
+            theirs.Transforms.FirstOrDefault(t => t.Type == type && !t.HasUnrecognizedAttributes && IsSupported(crypto, t)
                 && mine.Transforms.Any(m => m.Type == type && m.Id == t.Id && m.KeyLength == t.KeyLength));
 
         bool Offers(TransformType type) => theirs.Transforms.Any(t => t.Type == type);
@@ -132,13 +133,13 @@ public static class ProposalSelector
         return new SelectedProposal(theirs.Number, protocol, theirs.Spi, encAlg, encr.KeyLength ?? 0, prf, integ, dh, esn);
     }
 
-    private static bool IsSupported(Transform t) => t.Type switch
+    private static bool IsSupported(ICryptoFactory crypto, Transform t) => t.Type switch
     {
-        TransformType.Encryption => CryptoRegistry.TryCreateCipher((EncryptionAlgorithm)t.Id, t.KeyLength ?? 0, out _)
+        TransformType.Encryption => crypto.TryCreateCipher((EncryptionAlgorithm)t.Id, t.KeyLength ?? 0, out _)
             || t.Id == (ushort)EncryptionAlgorithm.NullAuthAesGmac || t.Id == (ushort)EncryptionAlgorithm.Null,
-        TransformType.Prf => CryptoRegistry.TryCreatePrf((PrfAlgorithm)t.Id, out _),
-        TransformType.Integrity => t.Id == 0 || CryptoRegistry.TryCreateIntegrity((IntegrityAlgorithm)t.Id, out _),
-        TransformType.KeyExchange => t.Id == 0 || CryptoRegistry.IsSupported((DhGroup)t.Id),
+        TransformType.Prf => crypto.TryCreatePrf((PrfAlgorithm)t.Id, out _),
+        TransformType.Integrity => t.Id == 0 || crypto.TryCreateIntegrity((IntegrityAlgorithm)t.Id, out _),
+        TransformType.KeyExchange => t.Id == 0 || crypto.IsSupported((DhGroup)t.Id),
         TransformType.ExtendedSequenceNumbers => t.Id is 0 or 1,
         _ => false,
     };

@@ -6,9 +6,11 @@ namespace Isthmus.Ike.Tests.Crypto;
 
 public class CipherTests
 {
+    private static readonly CryptoRegistry Registry = new();
+
     private static IIkeCipher Cipher(EncryptionAlgorithm algorithm, int keyLengthBits)
     {
-        Assert.True(CryptoRegistry.TryCreateCipher(algorithm, keyLengthBits, out var cipher));
+        Assert.True(Registry.TryCreateCipher(algorithm, keyLengthBits, out var cipher));
         return cipher;
     }
 
@@ -248,7 +250,7 @@ public class CipherTests
         Assert.Equal(blockSize, cipher.BlockSize);
         Assert.Equal(aead, cipher.IsAead);
         Assert.Equal(icvSize, cipher.IcvSize);
-        Assert.Equal(aead, CryptoRegistry.IsAead(algorithm));
+        Assert.Equal(aead, Registry.IsAead(algorithm));
     }
 
     [Theory]
@@ -267,9 +269,9 @@ public class CipherTests
     [InlineData(EncryptionAlgorithm.AesCcm16, 128)]
     public void Unsupported_algorithm_or_key_length_is_refused(EncryptionAlgorithm algorithm, int bits)
     {
-        Assert.False(CryptoRegistry.TryCreateCipher(algorithm, bits, out var cipher));
+        Assert.False(Registry.TryCreateCipher(algorithm, bits, out var cipher));
         Assert.Null(cipher);
-        Assert.False(CryptoRegistry.IsSupported(algorithm, bits));
+        Assert.False(Registry.IsSupported(algorithm, bits));
     }
 
     [Fact]

@@ -6,9 +6,11 @@ namespace Isthmus.Ike.Tests.Crypto;
 
 public class IntegrityTests
 {
+    private static readonly CryptoRegistry Registry = new();
+
     private static IIntegrity Integrity(IntegrityAlgorithm algorithm)
     {
-        Assert.True(CryptoRegistry.TryCreateIntegrity(algorithm, out var integrity));
+        Assert.True(Registry.TryCreateIntegrity(algorithm, out var integrity));
         return integrity;
     }
 
@@ -69,7 +71,7 @@ public class IntegrityTests
         Assert.Equal(algorithm, integrity.Algorithm);
         Assert.Equal(keySize, integrity.KeySize);
         Assert.Equal(icvSize, integrity.IcvSize);
-        Assert.True(CryptoRegistry.IsSupported(algorithm));
+        Assert.True(Registry.IsSupported(algorithm));
     }
 
     [Theory]
@@ -99,8 +101,8 @@ public class IntegrityTests
     [Fact]
     public void Unsupported_integrity_is_refused()
     {
-        Assert.False(CryptoRegistry.TryCreateIntegrity(IntegrityAlgorithm.HmacMd5_96, out _));
-        Assert.False(CryptoRegistry.TryCreateIntegrity(IntegrityAlgorithm.None, out _));
+        Assert.False(Registry.TryCreateIntegrity(IntegrityAlgorithm.HmacMd5_96, out _));
+        Assert.False(Registry.TryCreateIntegrity(IntegrityAlgorithm.None, out _));
     }
 
     private static string Ascii(string text) => Convert.ToHexString(Encoding.ASCII.GetBytes(text));

@@ -13,9 +13,11 @@ namespace Isthmus.Ike.Tests.Crypto;
 /// </summary>
 public class KeyDerivationTests
 {
+    private static readonly CryptoRegistry Registry = new();
+
     private static IPrf Prf(PrfAlgorithm algorithm)
     {
-        Assert.True(CryptoRegistry.TryCreatePrf(algorithm, out var prf));
+        Assert.True(Registry.TryCreatePrf(algorithm, out var prf));
         return prf;
     }
 

@@ -5,6 +5,8 @@ namespace Isthmus.Ike.Tests.Crypto;
 
 public class KeyExchangeTests
 {
+    private static readonly CryptoRegistry Registry = new();
+
     public static TheoryData<DhGroup, string, string, string, string, string> Rfc5903Vectors => new()
     {
         // RFC 5903 §8.1-8.3: i, g^i = (gix, giy), r, g^r = (grx, gry), g^ir = girx.
@@ -119,10 +121,10 @@ public class KeyExchangeTests
     [InlineData(DhGroup.Curve448, 56)]
     public void Two_instances_agree_and_public_values_have_the_exact_length(DhGroup group, int length)
     {
-        Assert.True(CryptoRegistry.IsSupported(group));
-        Assert.Equal(length, CryptoRegistry.GetKeyExchangeLength(group));
-        Assert.True(CryptoRegistry.TryCreateKeyExchange(group, out var a));
-        Assert.True(CryptoRegistry.TryCreateKeyExchange(group, out var b));
+        Assert.True(Registry.IsSupported(group));
+        Assert.Equal(length, Registry.GetKeyExchangeLength(group));
+        Assert.True(Registry.TryCreateKeyExchange(group, out var a));
+        Assert.True(Registry.TryCreateKeyExchange(group, out var b));
         using (a)
         using (b)
         {
@@ -165,7 +167,7 @@ public class KeyExchangeTests
         const DhGroup group = DhGroup.Modp1024;
         using var exchange = ModpKeyExchange.CreateWithPrivateValue(group, Hex.Counting(32));
         var p = ModpKeyExchange.PrimeOf(group)!;
-        int length = CryptoRegistry.GetKeyExchangeLength(group);
+        int length = Registry.GetKeyExchangeLength(group);
 
         byte[] Encode(Org.BouncyCastle.Math.BigInteger value)
         {
@@ -202,7 +204,7 @@ public class KeyExchangeTests
     [InlineData(DhGroup.Curve448, 57)]
     public void Peer_value_of_the_wrong_length_is_refused(DhGroup group, int length)
     {
-        Assert.True(CryptoRegistry.TryCreateKeyExchange(group, out var exchange));
+        Assert.True(Registry.TryCreateKeyExchange(group, out var exchange));
         using (exchange)
         {
             Assert.False(exchange.TryComputeSharedSecret(Hex.Repeat(0x05, length), out var secret, out var error));
@@ -230,10 +232,10 @@ public class KeyExchangeTests
     [InlineData(DhGroup.Ecp521)]
     public void Ecp_all_zero_encoding_of_the_point_at_infinity_is_refused(DhGroup group)
     {
-        Assert.True(CryptoRegistry.TryCreateKeyExchange(group, out var exchange));
+        Assert.True(Registry.TryCreateKeyExchange(group, out var exchange));
         using (exchange)
         {
-            Assert.False(exchange.TryComputeSharedSecret(new byte[CryptoRegistry.GetKeyExchangeLength(group)], out _, out var error));
+            Assert.False(exchange.TryComputeSharedSecret(new byte[Registry.GetKeyExchangeLength(group)], out _, out var error));
             Assert.Equal(KeyExchangeError.NotOnCurve, error);
         }
     }
@@ -259,7 +261,7 @@ public class KeyExchangeTests
     [InlineData(DhGroup.Curve448, "0100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000")]
     public void Montgomery_low_order_point_giving_a_zero_secret_is_refused(DhGroup group, string lowOrderPoint)
     {
-        Assert.True(CryptoRegistry.TryCreateKeyExchange(group, out var exchange));
+        Assert.True(Registry.TryCreateKeyExchange(group, out var exchange));
         using (exchange)
         {
             Assert.False(exchange.TryComputeSharedSecret(Hex.Bytes(lowOrderPoint), out var secret, out var error));
@@ -274,9 +276,9 @@ public class KeyExchangeTests
     [InlineData((DhGroup)29)]
     public void Unknown_group_is_refused(DhGroup group)
     {
-        Assert.False(CryptoRegistry.TryCreateKeyExchange(group, out var exchange));
+        Assert.False(Registry.TryCreateKeyExchange(group, out var exchange));
         Assert.Null(exchange);
-        Assert.False(CryptoRegistry.IsSupported(group));
-        Assert.Equal(0, CryptoRegistry.GetKeyExchangeLength(group));
+        Assert.False(Registry.IsSupported(group));
+        Assert.Equal(0, Registry.GetKeyExchangeLength(group));
     }
 }

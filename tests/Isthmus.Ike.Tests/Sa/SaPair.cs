@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Isthmus.Ike.Config;
+using Isthmus.Ike.Crypto;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
 using Isthmus.Ike.Sa;
@@ -28,12 +29,18 @@ internal sealed class SaPair
     /// <summary>Datagrams in flight: (to responder?, datagram).</summary>
     public Queue<(bool ToResponder, OutgoingDatagram Datagram)> Wire { get; } = new();
 
-    public SaPair(TunnelConfig initiator, TunnelConfig responder, IkeSaOptions? options = null)
+    /// <summary>
+    /// Two SA tables. Each side draws its SPIs, nonces, IVs and key-exchange values from its own
+    /// random source and creates its transforms with its own factory, when one is given.
+    /// </summary>
+    public SaPair(TunnelConfig initiator, TunnelConfig responder, IkeSaOptions? options = null,
+        IRandomSource? initiatorRandom = null, IRandomSource? responderRandom = null,
+        ICryptoFactory? initiatorCrypto = null, ICryptoFactory? responderCrypto = null)
     {
         InitiatorConfig = initiator;
         ResponderConfig = responder;
-        Initiator = new IkeSaManager([initiator], Time, options);
-        Responder = new IkeSaManager([responder], Time, options);
+        Initiator = new IkeSaManager([initiator], Time, options, initiatorCrypto, initiatorRandom);
+        Responder = new IkeSaManager([responder], Time, options, responderCrypto, responderRandom);
     }
 
     public static TunnelConfig Config(

@@ -14,14 +14,16 @@ namespace Isthmus.Ike.Tests.Sa;
 /// </summary>
 internal static class SkCodec
 {
+    private static readonly CryptoRegistry Crypto = new();
+
     /// <summary>A protector that sends as <paramref name="asInitiator"/> with <paramref name="sa"/>'s negotiated cipher and keys.</summary>
     public static EncryptedPayloadProtector Protector(IkeSa sa, bool asInitiator)
     {
         var p = sa.IkeProposal ?? throw new InvalidOperationException("the SA has no keys yet");
-        Assert.True(CryptoRegistry.TryCreateCipher(p.Encryption, p.EncryptionKeyLength, out var cipher));
+        Assert.True(Crypto.TryCreateCipher(p.Encryption, p.EncryptionKeyLength, out var cipher));
         IIntegrity? integrity = null;
-        if (!cipher.IsAead) Assert.True(CryptoRegistry.TryCreateIntegrity(p.Integrity, out integrity));
-        return new EncryptedPayloadProtector(cipher, integrity, sa.Keys!, asInitiator);
+        if (!cipher.IsAead) Assert.True(Crypto.TryCreateIntegrity(p.Integrity, out integrity));
+        return new EncryptedPayloadProtector(cipher, integrity, sa.Keys!, asInitiator, SystemRandomSource.Instance);
     }
 
     /// <summary>A request from the original initiator (or, with <paramref name="fromInitiator"/> false, from the responder).</summary>
@@ -78,7 +80,7 @@ internal static class SkCodec
 
     public static byte[] PublicValue(DhGroup group)
     {
-        Assert.True(CryptoRegistry.TryCreateKeyExchange(group, out var ke));
+        Assert.True(Crypto.TryCreateKeyExchange(group, out var ke));
         using (ke) return ke.PublicKey;
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Isthmus.Ike.Crypto;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
@@ -7,106 +6,82 @@ using Isthmus.Ike.Protocol;
 namespace Isthmus.Ike.Sa.Tasks;
 
 /// <summary>
-/// Rekeys a Child SA as initiator of a CREATE_CHILD_SA exchange (RFC 7296 §1.3.3, §2.8). With a
-/// key-exchange group in the ESP proposal the new SA gets fresh Diffie-Hellman keys (PFS),
-/// otherwise KEYMAT = prf+(SK_d, Ni | Nr) with this exchange's nonces. On success the old SA is
-/// deleted with an INFORMATIONAL exchange.
+/// Rekeys a Child SA with CREATE_CHILD_SA, in either role (RFC 7296 §1.3.3, §2.8). The new SA is
+/// negotiated by a <see cref="ChildCreate"/> this task composes, keeping the old SA's name and
+/// selectors; N(REKEY_SA) names the SA being replaced by the SPI its receiver gets ESP on.
 /// <code>
 /// HDR, SK {N(REKEY_SA), SA, Ni, [KEi,] TSi, TSr}  --&gt;
 ///                                       &lt;--  HDR, SK {SA, Nr, [KEr,] TSi, TSr}
 /// </code>
+/// The initiator then deletes the old SA with an INFORMATIONAL exchange; the responder waits for
+/// that Delete. A refused rekey keeps the old SA and is retried after 10-30 s; a request for an SA
+/// this end is rekeying itself is answered TEMPORARY_FAILURE (§2.25).
 /// </summary>
-public sealed class ChildRekey(IkeSa sa, ChildSa old) : IkeTaskBase(sa)
+public sealed class ChildRekey : IkeTaskBase
 {
-    private uint _spiIn;
-    private byte[]? _ni;
-    private IKeyExchange? _ke;
-    private DhGroup _group;
+    private readonly ICryptoFactory _crypto;
+    private readonly IRandomSource _random;
+    private ChildSa? _old;
+    private ChildCreate? _create;
+
+    /// <summary>Rekeys <paramref name="old"/> (initiator), or answers the peer's rekey of one of ours (responder, <paramref name="old"/> null).</summary>
+    public ChildRekey(IkeSa sa, bool initiator, ICryptoFactory crypto, IRandomSource random, ChildSa? old = null)
+        : base(sa, initiator)
+    {
+        if (initiator && old is null) throw new ArgumentNullException(nameof(old), "the initiator of a rekey names the Child SA");
+        _crypto = crypto;
+        _random = random;
+        _old = old;
+    }
 
     public override ExchangeType Exchange => ExchangeType.CreateChildSa;
 
-    public override TaskStatus Build(List<Payload> message)
+    public override TaskStatus Build(List<Payload> message, IkeOutput output)
     {
-        var config = Sa.Config!;
+        if (!IsInitiator) return _create!.Build(message, output);
+        var old = _old!;
         old.Rekeying = true;
-        _spiIn = Sa.AllocateChildSpi();
-        _ni = RandomNumberGenerator.GetBytes(IkeInit.NonceLength);
-        _group = old.Proposal.DhGroup != DhGroup.None ? old.Proposal.DhGroup : ConfiguredPfsGroup(config.EspProposals);
+        _create = new ChildCreate(Sa, initiator: true, _crypto, _random, old);
         message.Add(new NotifyPayload(ProtocolId.Esp, ChildCreate.SpiBytes(old.SpiIn), NotifyType.RekeySa, []));
-        message.Add(new SaPayload(Offered(config.EspProposals)));
-        message.Add(new NoncePayload(_ni));
-        if (_group != DhGroup.None)
-        {
-            if (!CryptoRegistry.TryCreateKeyExchange(_group, out _ke))
-                return Fail(NotifyType.NoProposalChosen, $"PFS group {_group} is not supported");
-            message.Add(new KePayload(_group, _ke.PublicKey));
-        }
-        message.Add(new TsPayload(true, old.LocalTs));
-        message.Add(new TsPayload(false, old.RemoteTs));
-        return TaskStatus.NeedMore;
+        var status = _create.Build(message, output);
+        return status == TaskStatus.Failed ? FailAs(_create) : status;
     }
 
-    public override TaskStatus Process(IkeMessage m)
+    public override TaskStatus Process(IkeMessage message, IkeOutput output) =>
+        IsInitiator ? ProcessResponse(message, output) : ProcessRequest(message, output);
+
+    private TaskStatus ProcessResponse(IkeMessage m, IkeOutput output)
     {
+        var old = _old!;
         old.Rekeying = false;
-        try
+        _create!.Process(m, output);
+        if (_create.Refusal is { } refusal)
         {
-            if (FirstError(m) is { } error)
-            {
-                // TEMPORARY_FAILURE, NO_PROPOSAL_CHOSEN...: keep the old SA and retry later (RFC 7296 §2.25).
-                Sa.ReportChildFailure(error.NotifyType, $"peer refused to rekey Child SA {old.SpiIn:x8} with {error.NotifyType}");
-                old.RekeyAt = Sa.RetryTime();
-                return TaskStatus.Done;
-            }
-            var saPayload = m.Get<SaPayload>();
-            var nonce = m.Get<NoncePayload>();
-            var tsi = m.GetAll<TsPayload>().FirstOrDefault(t => t.IsInitiator);
-            var tsr = m.GetAll<TsPayload>().FirstOrDefault(t => !t.IsInitiator);
-            if (saPayload is null || nonce is null || tsi is null || tsr is null || saPayload.Proposals.Count != 1)
-                return ChildFail(NotifyType.InvalidSyntax, "CREATE_CHILD_SA response lacks SA, Nonce, TSi or TSr");
-            var selected = ProposalSelector.VerifyResponse(saPayload.Proposals[0], Offered(Sa.Config!.EspProposals), ProtocolId.Esp);
-            if (selected is null || selected.Spi.Length != 4)
-                return ChildFail(NotifyType.NoProposalChosen, "responder chose an ESP proposal we did not offer");
-            var secret = Array.Empty<byte>();
-            if (selected.DhGroup != DhGroup.None)
-            {
-                var ke = m.Get<KePayload>();
-                if (_ke is null || ke is null || ke.Group != selected.DhGroup || !_ke.TryComputeSharedSecret(ke.Data, out secret, out _))
-                    return ChildFail(NotifyType.InvalidSyntax, "CREATE_CHILD_SA response has no usable KE for the negotiated PFS group");
-            }
-            if (!TrafficSelectorNarrowing.IsSubsetOf(tsi.Selectors, old.LocalTs) || !TrafficSelectorNarrowing.IsSubsetOf(tsr.Selectors, old.RemoteTs))
-                return ChildFail(NotifyType.TsUnacceptable, "responder's traffic selectors are not within those we proposed");
-            if (!Sa.TryDeriveChildKeys(selected, secret, _ni!, nonce.Data, out var keys, out var reason))
-                return ChildFail(NotifyType.NoProposalChosen, reason!);
-            CryptographicOperations.ZeroMemory(secret);
-            var child = new ChildSa(old.Name, _spiIn, BinaryPrimitives.ReadUInt32BigEndian(selected.Spi), selected, tsi.Selectors,
-                tsr.Selectors, keys!, isInitiator: true, Sa.UseNatT, Sa.Now);
-            Sa.CompleteChildRekey(old, child);
+            // Keep the old SA and try again later (RFC 7296 §2.25 for TEMPORARY_FAILURE).
+            Sa.ReportChildFailure(refusal.Notify, refusal.Reason, output);
+            old.RekeyAt = Sa.RetryTime();
             return TaskStatus.Done;
         }
-        finally
-        {
-            _ke?.Dispose();
-        }
-    }
-
-    private TaskStatus ChildFail(NotifyType notify, string reason)
-    {
-        Sa.ReportChildFailure(notify, reason);
-        old.RekeyAt = Sa.RetryTime();
+        Sa.CompleteChildRekey(old, _create.Child!, output);
         return TaskStatus.Done;
     }
 
-    private List<Proposal> Offered(IReadOnlyList<Proposal> proposals) => proposals.Select((p, i) => p with
+    private TaskStatus ProcessRequest(IkeMessage m, IkeOutput output)
     {
-        Number = (byte)(i + 1),
-        Spi = ChildCreate.SpiBytes(_spiIn),
-        // Without PFS configured, no KE transform; with it, the group we send a KE for comes first.
-        Transforms = p.Transforms.Where(t => t.Type != TransformType.KeyExchange || _group != DhGroup.None)
-            .OrderBy(t => t.Type == TransformType.KeyExchange && t.Id != (ushort)_group ? 1 : 0).ToList(),
-    }).ToList();
+        if (ChildCreate.MissingPayloads(m) is { } missing) return Fail(NotifyType.InvalidSyntax, missing);
+        // The SPI in REKEY_SA is the one the peer receives on: our outbound SPI (RFC 7296 §1.3.3).
+        var rekey = m.GetNotify(NotifyType.RekeySa)!;
+        _old = rekey.Spi.Length == 4
+            ? Sa.ChildSas.FirstOrDefault(c => c.SpiOut == BinaryPrimitives.ReadUInt32BigEndian(rekey.Spi) && !c.Rekeyed)
+            : null;
+        if (_old is null) return Fail(NotifyType.ChildSaNotFound, "REKEY_SA names no Child SA of this IKE SA", []);
+        // RFC 7296 §2.25: while we rekey it ourselves, ask the peer to retry later.
+        if (_old.Rekeying) return Fail(NotifyType.TemporaryFailure, "this Child SA is being rekeyed by us", []);
 
-    internal static DhGroup ConfiguredPfsGroup(IReadOnlyList<Proposal> proposals) =>
-        proposals.SelectMany(p => p.Transforms).Where(t => t.Type == TransformType.KeyExchange && t.Id != 0)
-            .Select(t => (DhGroup)t.Id).FirstOrDefault();
+        _create = new ChildCreate(Sa, initiator: false, _crypto, _random, _old);
+        var status = _create.Process(m, output);
+        if (status == TaskStatus.Failed) return FailAs(_create);
+        Sa.CompleteChildRekey(_old, _create.Child!, output);
+        return status;
+    }
 }

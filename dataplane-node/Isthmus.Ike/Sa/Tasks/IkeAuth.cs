@@ -21,26 +21,26 @@ namespace Isthmus.Ike.Sa.Tasks;
 /// The responder picks the tunnel configuration whose peer identity matches IDi (and whose
 /// local identity matches IDr, when sent) and whose PSK verifies the AUTH payload.
 /// </summary>
-public sealed class IkeAuth(IkeSa sa) : IkeTaskBase(sa)
+public sealed class IkeAuth(IkeSa sa, bool initiator, ICryptoFactory crypto) : IkeTaskBase(sa, initiator)
 {
     public override ExchangeType Exchange => ExchangeType.IkeAuth;
 
-    public override TaskStatus Build(List<Payload> message)
+    public override TaskStatus Build(List<Payload> message, IkeOutput output)
     {
         var config = Sa.Config!;
-        var id = new IdPayload(Sa.IsInitiator, config.LocalId.Type, config.LocalId.Data);
+        var id = new IdPayload(IsInitiator, config.LocalId.Type, config.LocalId.Data);
         message.Add(id);
-        if (Sa.IsInitiator)
+        if (IsInitiator)
         {
             message.Add(new NotifyPayload(NotifyType.InitialContact));
             if (config.PeerId is { } peerId) message.Add(new IdPayload(false, peerId.Type, peerId.Data));
         }
-        message.Add(new AuthPayload(AuthMethod.SharedKeyMessageIntegrityCode, ComputeAuth(config, Sa.IsInitiator, id)));
-        return Sa.IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
+        message.Add(new AuthPayload(AuthMethod.SharedKeyMessageIntegrityCode, ComputeAuth(config, IsInitiator, id)));
+        return IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
     }
 
-    public override TaskStatus Process(IkeMessage message) =>
-        Sa.IsInitiator ? ProcessResponse(message) : ProcessRequest(message);
+    public override TaskStatus Process(IkeMessage message, IkeOutput output) =>
+        IsInitiator ? ProcessResponse(message) : ProcessRequest(message);
 
     private TaskStatus ProcessRequest(IkeMessage m)
     {
@@ -57,7 +57,7 @@ public sealed class IkeAuth(IkeSa sa) : IkeTaskBase(sa)
         {
             if (config.PeerId is { } expected ? !expected.Matches(peerIdentity) : !MatchesAddress(peerIdentity)) continue;
             if (idr is not null && !config.LocalId.Matches(new IkeIdentity(idr.IdType, idr.Data))) continue;
-            if (ProposalSelector.Select([Sa.IkeProposal!.ToProposal([])], config.IkeProposals, ProtocolId.Ike) is null) continue;
+            if (ProposalSelector.Select(crypto, [Sa.IkeProposal!.ToProposal([])], config.IkeProposals, ProtocolId.Ike) is null) continue;
             var expectedAuth = ComputeAuth(config, isInitiator: true, idi);
             if (!CryptographicOperations.FixedTimeEquals(expectedAuth, auth.Data)) continue;
             Sa.Config = config;
@@ -95,8 +95,8 @@ public sealed class IkeAuth(IkeSa sa) : IkeTaskBase(sa)
     /// <summary>The AUTH value the side <paramref name="isInitiator"/> must send, given its ID payload.</summary>
     private byte[] ComputeAuth(TunnelConfig config, bool isInitiator, IdPayload id)
     {
-        var prf = Sa.Prf!;
-        var keys = Sa.Keys!;
+        var prf = Sa.Keymat!.Prf;
+        var keys = Sa.Keymat.Keys;
         var idBody = new byte[4 + id.Data.Length];
         idBody[0] = (byte)id.IdType;
         id.Data.CopyTo(idBody, 4);

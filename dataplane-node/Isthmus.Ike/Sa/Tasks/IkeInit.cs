@@ -9,7 +9,8 @@ namespace Isthmus.Ike.Sa.Tasks;
 /// <summary>
 /// IKE_SA_INIT (RFC 7296 §1.2): negotiates the IKE SA's transforms, exchanges KE and nonces and
 /// derives SKEYSEED and the SK_* keys. Handles COOKIE (§2.6) and INVALID_KE_PAYLOAD (§1.2) in
-/// both roles.
+/// both roles. Key pairs come from the injected <see cref="ICryptoFactory"/>, Ni and Nr from the
+/// injected <see cref="IRandomSource"/>.
 /// <code>
 /// Initiator                         Responder
 /// -------------------------------------------------------------------
@@ -17,9 +18,8 @@ namespace Isthmus.Ike.Sa.Tasks;
 ///                               &lt;--  HDR, SAr1, KEr, Nr, [CERTREQ]
 /// </code>
 /// </summary>
-public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
+public sealed class IkeInit(IkeSa sa, bool initiator, ICryptoFactory crypto, IRandomSource random) : IkeTaskBase(sa, initiator)
 {
-    public const int NonceLength = 32;
     private const int MaxInvalidKeRetries = 3;
     private byte[]? _cookie;
     private int _invalidKeRetries;
@@ -28,20 +28,20 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
 
     public override ExchangeType Exchange => ExchangeType.IkeSaInit;
 
-    public override TaskStatus Build(List<Payload> message)
+    public override TaskStatus Build(List<Payload> message, IkeOutput output)
     {
-        if (Sa.IsInitiator)
+        if (IsInitiator)
         {
             var proposals = Sa.Config!.IkeProposals;
             if (_group == DhGroup.None) _group = FirstGroup(proposals);
             if (Sa.KeyExchange is null || Sa.KeyExchange.Group != _group)
             {
                 Sa.KeyExchange?.Dispose();
-                if (!CryptoRegistry.TryCreateKeyExchange(_group, out var ke))
+                if (!crypto.TryCreateKeyExchange(_group, out var ke))
                     return Fail(NotifyType.NoProposalChosen, $"key exchange group {_group} is not supported");
                 Sa.KeyExchange = ke;
             }
-            Sa.Ni ??= RandomNumberGenerator.GetBytes(NonceLength);
+            Sa.Ni ??= random.NewNonce();
             if (_cookie is not null) message.Add(new NotifyPayload(NotifyType.Cookie, _cookie));
             message.Add(new SaPayload(Renumber(proposals)));
             message.Add(new KePayload(_group, Sa.KeyExchange.PublicKey));
@@ -56,8 +56,8 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
         return TaskStatus.Done;
     }
 
-    public override TaskStatus Process(IkeMessage message) =>
-        Sa.IsInitiator ? ProcessResponse(message) : ProcessRequest(message);
+    public override TaskStatus Process(IkeMessage message, IkeOutput output) =>
+        IsInitiator ? ProcessResponse(message) : ProcessRequest(message);
 
     /// <summary>
     /// A COOKIE response repeating the cookie we already reflected answers a retransmission of our first
@@ -81,8 +81,8 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
         foreach (var config in candidates)
         {
             // Prefer a proposal that uses the group the initiator already sent a KE for.
-            selected = ProposalSelector.Select(RestrictGroup(saPayload.Proposals, ke.Group), config.IkeProposals, ProtocolId.Ike)
-                ?? ProposalSelector.Select(saPayload.Proposals, config.IkeProposals, ProtocolId.Ike);
+            selected = ProposalSelector.Select(crypto, RestrictGroup(saPayload.Proposals, ke.Group), config.IkeProposals, ProtocolId.Ike)
+                ?? ProposalSelector.Select(crypto, saPayload.Proposals, config.IkeProposals, ProtocolId.Ike);
             if (selected is not null) break;
         }
         if (selected is null)
@@ -97,7 +97,7 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
             return Fail(NotifyType.InvalidKePayload, $"initiator sent KE for {ke.Group}, we require {selected.DhGroup}", data);
         }
 
-        if (!CryptoRegistry.TryCreateKeyExchange(selected.DhGroup, out var ours))
+        if (!crypto.TryCreateKeyExchange(selected.DhGroup, out var ours))
             return Fail(NotifyType.NoProposalChosen, $"key exchange group {selected.DhGroup} is not supported");
         Sa.KeyExchange = ours;
         if (!ours.TryComputeSharedSecret(ke.Data, out var secret, out var keError))
@@ -105,8 +105,8 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
 
         _selected = selected;
         Sa.Ni = nonce.Data;
-        Sa.Nr = RandomNumberGenerator.GetBytes(NonceLength);
-        if (!Sa.DeriveIkeKeys(selected, secret, out var reason))
+        Sa.Nr = random.NewNonce();
+        if (!Sa.TryDeriveIkeKeys(selected, secret, out var reason))
             return Fail(NotifyType.NoProposalChosen, reason!);
         CryptographicOperations.ZeroMemory(secret);
         return TaskStatus.NeedMore;
@@ -141,7 +141,7 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
         var nonce = m.Get<NoncePayload>();
         if (saPayload is null || ke is null || nonce is null || saPayload.Proposals.Count != 1)
             return Fail(NotifyType.InvalidSyntax, "IKE_SA_INIT response lacks SA, KE or Nonce");
-        var selected = ProposalSelector.VerifyResponse(saPayload.Proposals[0], Renumber(Sa.Config!.IkeProposals), ProtocolId.Ike);
+        var selected = ProposalSelector.VerifyResponse(crypto, saPayload.Proposals[0], Renumber(Sa.Config!.IkeProposals), ProtocolId.Ike);
         if (selected is null)
             return Fail(NotifyType.NoProposalChosen, "responder chose a proposal we did not offer");
         if (ke.Group != selected.DhGroup || ke.Group != _group)
@@ -153,7 +153,7 @@ public sealed class IkeInit(IkeSa sa) : IkeTaskBase(sa)
 
         Sa.SpiR = m.Header.ResponderSpi;
         Sa.Nr = nonce.Data;
-        if (!Sa.DeriveIkeKeys(selected, secret, out var reason))
+        if (!Sa.TryDeriveIkeKeys(selected, secret, out var reason))
             return Fail(NotifyType.NoProposalChosen, reason!);
         CryptographicOperations.ZeroMemory(secret);
         return TaskStatus.Done;

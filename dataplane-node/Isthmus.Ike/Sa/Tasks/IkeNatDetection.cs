@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
 using Isthmus.Ike.Config;
+using Isthmus.Ike.Crypto;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
 
@@ -14,9 +15,10 @@ namespace Isthmus.Ike.Sa.Tasks;
 /// floats the IKE SA to UDP 4500 and makes the Child SAs UDP-encapsulated (RFC 3948).
 /// <see cref="NatTraversalMode.Force"/> sends a source hash that cannot match, so both ends
 /// encapsulate as if this end were behind a NAT (as strongSwan's <c>encap = yes</c> does);
-/// <see cref="NatTraversalMode.Disabled"/> sends and honours no NAT_DETECTION notifies.
+/// <see cref="NatTraversalMode.Disabled"/> sends and honours no NAT_DETECTION notifies. The random
+/// hash comes from the injected <see cref="IRandomSource"/>.
 /// </summary>
-public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
+public sealed class IkeNatDetection(IkeSa sa, bool initiator, IRandomSource random) : IkeTaskBase(sa, initiator)
 {
     private bool _peerSupportsNatT;
 
@@ -28,32 +30,32 @@ public sealed class IkeNatDetection(IkeSa sa) : IkeTaskBase(sa)
             : Sa.Candidates.Count > 0 && Sa.Candidates.All(c => c.NatTraversal == NatTraversalMode.Disabled) ? NatTraversalMode.Disabled
             : NatTraversalMode.Auto);
 
-    public override TaskStatus Build(List<Payload> message)
+    public override TaskStatus Build(List<Payload> message, IkeOutput output)
     {
         // In the request SPIr is zero; in the response both SPIs are set.
-        var spiR = Sa.IsInitiator ? 0UL : Sa.SpiR;
-        if (Mode == NatTraversalMode.Disabled || !Sa.IsInitiator && !_peerSupportsNatT) return Sa.IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
-        var source = Mode == NatTraversalMode.Force ? RandomNumberGenerator.GetBytes(SHA1.HashSizeInBytes) : Hash(Sa.SpiI, spiR, Sa.LocalEndpoint);
+        var spiR = IsInitiator ? 0UL : Sa.SpiR;
+        if (Mode == NatTraversalMode.Disabled || !IsInitiator && !_peerSupportsNatT) return IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
+        var source = Mode == NatTraversalMode.Force ? random.GetBytes(SHA1.HashSizeInBytes) : Hash(Sa.SpiI, spiR, Sa.LocalEndpoint);
         if (Mode == NatTraversalMode.Force) Sa.NatLocal = true;
         message.Add(new NotifyPayload(NotifyType.NatDetectionSourceIp, source));
         message.Add(new NotifyPayload(NotifyType.NatDetectionDestinationIp, Hash(Sa.SpiI, spiR, Sa.RemoteEndpoint)));
-        return Sa.IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
+        return IsInitiator ? TaskStatus.NeedMore : TaskStatus.Done;
     }
 
-    public override TaskStatus Process(IkeMessage message)
+    public override TaskStatus Process(IkeMessage message, IkeOutput output)
     {
         var sources = message.GetAll<NotifyPayload>().Where(n => n.NotifyType == NotifyType.NatDetectionSourceIp).ToList();
         var destination = message.GetNotify(NotifyType.NatDetectionDestinationIp);
-        if (Mode == NatTraversalMode.Disabled || sources.Count == 0 || destination is null) return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
+        if (Mode == NatTraversalMode.Disabled || sources.Count == 0 || destination is null) return IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
         _peerSupportsNatT = true;
 
-        var spiR = Sa.IsInitiator ? message.Header.ResponderSpi : 0UL;
+        var spiR = IsInitiator ? message.Header.ResponderSpi : 0UL;
         var peerHash = Hash(message.Header.InitiatorSpi, spiR, Sa.RemoteEndpoint);
         var ourHash = Hash(message.Header.InitiatorSpi, spiR, Sa.LocalEndpoint);
         // RFC 7296 §2.23: any matching source hash means the peer is not behind a NAT.
         Sa.NatRemote = !sources.Any(s => CryptographicOperations.FixedTimeEquals(s.Data, peerHash));
         Sa.NatLocal = Mode == NatTraversalMode.Force || !CryptographicOperations.FixedTimeEquals(destination.Data, ourHash);
-        return Sa.IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
+        return IsInitiator ? TaskStatus.Done : TaskStatus.NeedMore;
     }
 
     internal static byte[] Hash(ulong spiI, ulong spiR, IPEndPoint endpoint)
