@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Isthmus.Api.Manifests;
 using Isthmus.Crd.Tests.Validation;
-using Isthmus.IkeDaemon.Config;
+using Isthmus.Tunnels;
 
 namespace Isthmus.Crd.Tests;
 

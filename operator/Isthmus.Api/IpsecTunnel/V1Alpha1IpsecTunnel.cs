@@ -1,5 +1,6 @@
 using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
+using k8s.Models;
 
 namespace Isthmus.Api.V1Alpha1;
 
@@ -7,7 +8,7 @@ namespace Isthmus.Api.V1Alpha1;
 /// An IPsecTunnel: one IKEv2/IPsec site-to-site tunnel to a remote peer (group <c>ipsec.isthmus.dev</c>,
 /// version <c>v1alpha1</c>).
 /// </summary>
-[KubernetesEntity(Group, Version, KindName, Plural, ShortNames = ["ipt"], Categories = ["isthmus"], StatusSubresource = true)]
+[CustomResource(Group, Version, KindName, Plural, ShortNames = ["ipt"], Categories = ["isthmus"], StatusSubresource = true)]
 [PrinterColumn(1, "READY", "string", ".status.conditions[?(@.type==\"Ready\")].status", Description = "Status of the Ready condition: the IKE SA and every Child SA are up.")]
 [PrinterColumn(2, "PEER", "string", ".spec.peer.address", Description = "Address or DNS name of the remote gateway.")]
 [PrinterColumn(3, "NODE", "string", ".status.activeNode", Description = "Gateway node running the tunnel's IKE SA.")]

@@ -1,5 +1,6 @@
 using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
+using k8s.Models;
 
 namespace Isthmus.Api.V1Alpha1;
 
@@ -7,7 +8,7 @@ namespace Isthmus.Api.V1Alpha1;
 /// A TrafficSelector: which traffic a tunnel protects, as local and remote address ranges with optional
 /// protocol and ports. Maps 1:1 to RFC 7296 TSi/TSr payloads (section 3.13).
 /// </summary>
-[KubernetesEntity(V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, KindName, Plural, ShortNames = ["ts"], Categories = ["isthmus"])]
+[CustomResource(V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, KindName, Plural, ShortNames = ["ts"], Categories = ["isthmus"])]
 [PrinterColumn(1, "LOCAL", "string", ".spec.local[*].cidr", Description = "Local selector prefixes (ranges are shown by kubectl describe).")]
 [PrinterColumn(2, "REMOTE", "string", ".spec.remote[*].cidr", Description = "Remote selector prefixes (ranges are shown by kubectl describe).")]
 [PrinterColumn(3, "AGE", "date", ".metadata.creationTimestamp", Description = "Time since the selector was created.")]

@@ -1,7 +1,7 @@
 using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
-using Isthmus.IkeDaemon.Config;
+using Isthmus.Tunnels;
 
 namespace Isthmus.Operator.Admission;
 
@@ -61,7 +61,7 @@ public static class AdmissionValidator
         {
             return AdmissionVerdict.Allow([]);
         }
-        var where = $"{V1Alpha1TrafficSelector.KindName} {selector.Metadata?.Namespace ?? ManifestLoader.DefaultNamespace}/{selector.Metadata?.Name} ";
+        var where = $"{V1Alpha1TrafficSelector.KindName} {selector.Metadata?.NamespaceProperty ?? ManifestLoader.DefaultNamespace}/{selector.Metadata?.Name} ";
         return AdmissionVerdict.Deny(string.Join("; ", errors.Select(e => where + e)));
     }
 }

@@ -1,8 +1,8 @@
+using Isthmus.KubeClient.Events;
 using Isthmus.Operator.Admission;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
-using Isthmus.Operator.Runtime.Events;
 using Isthmus.Operator.Runtime.Leader;
 using Isthmus.Operator.Runtime.Queue;
 using Isthmus.Operator.Runtime.Reconcile;

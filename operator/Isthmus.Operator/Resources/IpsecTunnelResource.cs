@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Isthmus.Api.V1Alpha1;
 using k8s;
-using K8sMeta = k8s.Models.V1ObjectMeta;
+using k8s.Models;
 
 namespace Isthmus.Operator.Resources;
 
@@ -10,7 +10,7 @@ namespace Isthmus.Operator.Resources;
 /// object metadata (finalizers, deletionTimestamp, generation, uid), which the operator needs and the
 /// manifest-only <see cref="V1Alpha1IpsecTunnel"/> does not carry.
 /// </summary>
-public sealed class IpsecTunnelResource : IKubernetesObject<K8sMeta>
+public sealed class IpsecTunnelResource : IKubernetesObject<V1ObjectMeta>
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = V1Alpha1IpsecTunnel.GroupVersion;
@@ -19,7 +19,7 @@ public sealed class IpsecTunnelResource : IKubernetesObject<K8sMeta>
     public string Kind { get; set; } = V1Alpha1IpsecTunnel.KindName;
 
     [JsonPropertyName("metadata")]
-    public K8sMeta Metadata { get; set; } = new();
+    public V1ObjectMeta Metadata { get; set; } = new();
 
     [JsonPropertyName("spec")]
     public V1Alpha1IpsecTunnelSpec Spec { get; set; } = new();
@@ -33,7 +33,7 @@ public sealed class IpsecTunnelResource : IKubernetesObject<K8sMeta>
         Metadata = new V1ObjectMeta
         {
             Name = Metadata.Name,
-            Namespace = Metadata.NamespaceProperty,
+            NamespaceProperty = Metadata.NamespaceProperty,
             Labels = Metadata.Labels is null ? null : new Dictionary<string, string>(Metadata.Labels),
             Uid = Metadata.Uid,
             Generation = Metadata.Generation,

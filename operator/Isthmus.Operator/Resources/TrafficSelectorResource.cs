@@ -1,12 +1,12 @@
 using System.Text.Json.Serialization;
 using Isthmus.Api.V1Alpha1;
 using k8s;
-using K8sMeta = k8s.Models.V1ObjectMeta;
+using k8s.Models;
 
 namespace Isthmus.Operator.Resources;
 
 /// <summary>A TrafficSelector as the API server serves it (Isthmus spec, Kubernetes metadata).</summary>
-public sealed class TrafficSelectorResource : IKubernetesObject<K8sMeta>
+public sealed class TrafficSelectorResource : IKubernetesObject<V1ObjectMeta>
 {
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = V1Alpha1IpsecTunnel.GroupVersion;
@@ -15,14 +15,14 @@ public sealed class TrafficSelectorResource : IKubernetesObject<K8sMeta>
     public string Kind { get; set; } = V1Alpha1TrafficSelector.KindName;
 
     [JsonPropertyName("metadata")]
-    public K8sMeta Metadata { get; set; } = new();
+    public V1ObjectMeta Metadata { get; set; } = new();
 
     [JsonPropertyName("spec")]
     public V1Alpha1TrafficSelectorSpec Spec { get; set; } = new();
 
     public V1Alpha1TrafficSelector ToApi() => new()
     {
-        Metadata = new V1ObjectMeta { Name = Metadata.Name, Namespace = Metadata.NamespaceProperty },
+        Metadata = new V1ObjectMeta { Name = Metadata.Name, NamespaceProperty = Metadata.NamespaceProperty },
         Spec = Spec,
     };
 

@@ -2,6 +2,7 @@ using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
+using k8s.Models;
 
 namespace Isthmus.Operator.Store;
 
@@ -21,7 +22,7 @@ public interface IClusterStore
     TrafficSelectorResource? GetTrafficSelector(string @namespace, string name);
 
     /// <summary>A Secret; its values are only passed on into node configs, never logged.</summary>
-    k8s.Models.V1Secret? GetSecret(string @namespace, string name);
+    V1Secret? GetSecret(string @namespace, string name);
 
     /// <summary>
     /// Makes the Secrets <paramref name="tunnel"/> names readable by <see cref="GetSecret"/> where the local view does

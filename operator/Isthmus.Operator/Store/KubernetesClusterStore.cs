@@ -2,8 +2,6 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Isthmus.Api.V1Alpha1;
-using V1Secret = k8s.Models.V1Secret;
-using V1ObjectMeta = k8s.Models.V1ObjectMeta;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;

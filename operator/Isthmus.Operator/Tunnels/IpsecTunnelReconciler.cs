@@ -1,8 +1,8 @@
 using Isthmus.Api.V1Alpha1;
+using Isthmus.KubeClient.Events;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
-using Isthmus.Operator.Runtime.Events;
 using Isthmus.Operator.Runtime.Reconcile;
 using Isthmus.Operator.Store;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,6 @@
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tunnels;
 

@@ -1,9 +1,10 @@
 using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
-using Isthmus.IkeDaemon.Config;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Store;
+using Isthmus.Tunnels;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tunnels;
 
@@ -27,7 +28,7 @@ public static class TunnelValidator
     {
         var ns = tunnel.Metadata.NamespaceProperty ?? ManifestLoader.DefaultNamespace;
         var api = tunnel.ToApi();
-        api.Metadata.Namespace = ns;
+        api.Metadata.NamespaceProperty = ns;
 
         var selectors = new List<V1Alpha1TrafficSelector>();
         foreach (var name in (tunnel.Spec.TrafficSelectors?.Refs ?? []).Distinct(StringComparer.Ordinal))
@@ -35,7 +36,7 @@ public static class TunnelValidator
             if (!string.IsNullOrWhiteSpace(name) && store.GetTrafficSelector(ns, name) is { } selector)
             {
                 var s = selector.ToApi();
-                s.Metadata.Namespace = ns;
+                s.Metadata.NamespaceProperty = ns;
                 selectors.Add(s);
             }
         }
@@ -48,17 +49,19 @@ public static class TunnelValidator
             var key = string.IsNullOrEmpty(secretRef.Key) ? "psk" : secretRef.Key;
             psk = new V1Secret
             {
-                Metadata = new V1ObjectMeta { Name = secretName, Namespace = ns },
+                ApiVersion = V1Secret.KubeApiVersion,
+                Kind = V1Secret.KubeKind,
+                Metadata = new V1ObjectMeta { Name = secretName, NamespaceProperty = ns },
                 Type = secret.Type,
-                Data = new Dictionary<string, string>(),
+                Data = new Dictionary<string, byte[]>(),
             };
             if (secret.Data is not null && secret.Data.TryGetValue(key, out var bytes) && bytes is not null)
             {
-                psk.Data[key] = Convert.ToBase64String(bytes);
+                psk.Data[key] = bytes;
             }
             else if (secret.StringData is not null && secret.StringData.TryGetValue(key, out var text) && text is not null)
             {
-                psk.Data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text));
+                psk.Data[key] = System.Text.Encoding.UTF8.GetBytes(text);
             }
             secrets.Add(psk);
         }

@@ -2,8 +2,7 @@ using System.Text;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
-using K8sMeta = k8s.Models.V1ObjectMeta;
-using K8sSecret = k8s.Models.V1Secret;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tests.Fakes;
 
@@ -32,12 +31,12 @@ internal static class Fixtures
             },
         };
         edit?.Invoke(spec);
-        return new IpsecTunnelResource { Metadata = new K8sMeta { Name = name, NamespaceProperty = Ns, Generation = 1 }, Spec = spec };
+        return new IpsecTunnelResource { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, Generation = 1 }, Spec = spec };
     }
 
     public static TrafficSelectorResource Selector(string name, string local, string remote) => new()
     {
-        Metadata = new K8sMeta { Name = name, NamespaceProperty = Ns },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
         Spec = new V1Alpha1TrafficSelectorSpec
         {
             Local = [new V1Alpha1TrafficSelectorEntry { Cidr = local }],
@@ -45,9 +44,9 @@ internal static class Fixtures
         },
     };
 
-    public static K8sSecret Secret(string name, string psk) => new()
+    public static V1Secret Secret(string name, string psk) => new()
     {
-        Metadata = new K8sMeta { Name = name, NamespaceProperty = Ns, ResourceVersion = "1" },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, ResourceVersion = "1" },
         Type = "Opaque",
         Data = new Dictionary<string, byte[]> { ["psk"] = Encoding.UTF8.GetBytes(psk), ["unrelated"] = Encoding.UTF8.GetBytes("other") },
     };

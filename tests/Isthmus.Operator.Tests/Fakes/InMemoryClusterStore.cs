@@ -4,7 +4,7 @@ using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
 using Isthmus.Operator.Store;
-using K8sSecret = k8s.Models.V1Secret;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tests.Fakes;
 
@@ -15,7 +15,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
 
     public Dictionary<ObjectKey, IpsecTunnelResource> Tunnels { get; } = new();
     public Dictionary<ObjectKey, TrafficSelectorResource> Selectors { get; } = new();
-    public Dictionary<ObjectKey, K8sSecret> Secrets { get; } = new();
+    public Dictionary<ObjectKey, V1Secret> Secrets { get; } = new();
     public List<GatewayNode> Nodes { get; } = [];
     public Dictionary<string, NodeConfig> Deployed { get; } = new(StringComparer.Ordinal);
     public bool DataplaneDeployed { get; private set; }
@@ -33,7 +33,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
 
     public void Add(TrafficSelectorResource selector) => Selectors[ObjectKey.Of(selector)] = selector;
 
-    public void Add(K8sSecret secret) => Secrets[ObjectKey.Of(secret)] = secret;
+    public void Add(V1Secret secret) => Secrets[ObjectKey.Of(secret)] = secret;
 
     public IpsecTunnelResource? GetTunnel(ObjectKey key) => Tunnels.GetValueOrDefault(key);
 
@@ -41,7 +41,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
 
     public TrafficSelectorResource? GetTrafficSelector(string @namespace, string name) => Selectors.GetValueOrDefault(new ObjectKey(@namespace, name));
 
-    public K8sSecret? GetSecret(string @namespace, string name) => Secrets.GetValueOrDefault(new ObjectKey(@namespace, name));
+    public V1Secret? GetSecret(string @namespace, string name) => Secrets.GetValueOrDefault(new ObjectKey(@namespace, name));
 
     public IReadOnlyList<GatewayNode> ListNodes() => [.. Nodes];
 

@@ -1,9 +1,9 @@
 using System.Text;
 using Isthmus.Api.Manifests;
 using Isthmus.Ike.Config;
-using Isthmus.IkeDaemon.Config;
 using Isthmus.Operator.Tests.Fakes;
 using Isthmus.Operator.Tunnels;
+using Isthmus.Tunnels;
 
 namespace Isthmus.Operator.Tests.Tunnels;
 

@@ -62,7 +62,7 @@ public sealed class ResourceSerializationTests
 
         var api = tunnel.ToApi();
 
-        Assert.Equal(("default", "hq"), (api.Metadata.Namespace, api.Metadata.Name));
+        Assert.Equal(("default", "hq"), (api.Metadata.NamespaceProperty, api.Metadata.Name));
         Assert.Same(tunnel.Spec, api.Spec);
     }
 }
