@@ -1,9 +1,12 @@
 using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
+using k8s;
 using k8s.Models;
 
 namespace Isthmus.Api.V1Alpha1;
 
+// One type for the tunnel wherever it is read: a manifest file, the admission webhook, the operator's informer cache
+// (object metadata is KubernetesClient's, hence IKubernetesObject). The summary below is the CRD's description.
 /// <summary>
 /// An IPsecTunnel: one IKEv2/IPsec site-to-site tunnel to a remote peer (group <c>ipsec.isthmus.dev</c>,
 /// version <c>v1alpha1</c>).
@@ -17,7 +20,7 @@ namespace Isthmus.Api.V1Alpha1;
 [PrinterColumn(6, "REKEYS", "integer", ".status.rekeyCount", Description = "Completed IKE and Child SA rekeys since the tunnel was placed.")]
 [PrinterColumn(7, "AGE", "date", ".metadata.creationTimestamp", Description = "Time since the tunnel was created.")]
 [PrinterColumn(8, "IKE ALGORITHMS", "string", ".status.ikeSa.algorithms", Priority = 1, Description = "Negotiated IKE SA algorithms.")]
-public sealed class V1Alpha1IpsecTunnel
+public sealed class V1Alpha1IpsecTunnel : IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>The API group of this resource.</summary>
     public const string Group = "ipsec.isthmus.dev";
@@ -56,4 +59,6 @@ public sealed class V1Alpha1IpsecTunnel
     /// <summary>Observed state of the tunnel, written by the operator and the IKE daemon.</summary>
     [JsonPropertyName("status")]
     public V1Alpha1IpsecTunnelStatus? Status { get; set; }
+
+    public override string ToString() => $"{KindName} {Metadata?.NamespaceProperty}/{Metadata?.Name}";
 }

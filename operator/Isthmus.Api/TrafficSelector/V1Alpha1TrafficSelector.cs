@@ -1,5 +1,6 @@
 using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
+using k8s;
 using k8s.Models;
 
 namespace Isthmus.Api.V1Alpha1;
@@ -12,7 +13,7 @@ namespace Isthmus.Api.V1Alpha1;
 [PrinterColumn(1, "LOCAL", "string", ".spec.local[*].cidr", Description = "Local selector prefixes (ranges are shown by kubectl describe).")]
 [PrinterColumn(2, "REMOTE", "string", ".spec.remote[*].cidr", Description = "Remote selector prefixes (ranges are shown by kubectl describe).")]
 [PrinterColumn(3, "AGE", "date", ".metadata.creationTimestamp", Description = "Time since the selector was created.")]
-public sealed class V1Alpha1TrafficSelector
+public sealed class V1Alpha1TrafficSelector : IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>The kind of this resource.</summary>
     public const string KindName = "TrafficSelector";
@@ -38,4 +39,6 @@ public sealed class V1Alpha1TrafficSelector
     [Required]
     [JsonPropertyName("spec")]
     public V1Alpha1TrafficSelectorSpec Spec { get; set; } = new();
+
+    public override string ToString() => $"{KindName} {Metadata?.NamespaceProperty}/{Metadata?.Name}";
 }

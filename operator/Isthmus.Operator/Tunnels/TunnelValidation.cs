@@ -26,7 +26,7 @@ public sealed class TunnelValidation
     /// <summary>The daemon's view of the tunnel, when accepted.</summary>
     public TunnelConfig? Config { get; init; }
 
-    /// <summary>The tunnel in manifest form.</summary>
+    /// <summary>The tunnel validated.</summary>
     public V1Alpha1IpsecTunnel? Tunnel { get; init; }
 
     /// <summary>The referenced TrafficSelectors, when accepted.</summary>

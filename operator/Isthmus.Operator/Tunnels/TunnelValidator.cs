@@ -1,7 +1,6 @@
 using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Store;
 using Isthmus.Tunnels;
 using k8s.Models;
@@ -21,23 +20,19 @@ public static class TunnelValidator
     public const string ReasonSecretNotFound = "SecretNotFound";
     public const string ReasonTrafficSelectorNotFound = "TrafficSelectorNotFound";
 
-    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store) => Validate(tunnel, store, CryptoPolicy.AllowAll);
+    public static TunnelValidation Validate(V1Alpha1IpsecTunnel tunnel, IClusterStore store) => Validate(tunnel, store, CryptoPolicy.AllowAll);
 
-    /// <summary>As <see cref="Validate(IpsecTunnelResource, IClusterStore)"/>, refusing what the site's crypto <paramref name="policy"/> forbids.</summary>
-    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store, CryptoPolicy policy)
+    /// <summary>As <see cref="Validate(V1Alpha1IpsecTunnel, IClusterStore)"/>, refusing what the site's crypto <paramref name="policy"/> forbids.</summary>
+    public static TunnelValidation Validate(V1Alpha1IpsecTunnel tunnel, IClusterStore store, CryptoPolicy policy)
     {
         var ns = tunnel.Metadata.NamespaceProperty ?? ManifestLoader.DefaultNamespace;
-        var api = tunnel.ToApi();
-        api.Metadata.NamespaceProperty = ns;
 
         var selectors = new List<V1Alpha1TrafficSelector>();
         foreach (var name in (tunnel.Spec.TrafficSelectors?.Refs ?? []).Distinct(StringComparer.Ordinal))
         {
             if (!string.IsNullOrWhiteSpace(name) && store.GetTrafficSelector(ns, name) is { } selector)
             {
-                var s = selector.ToApi();
-                s.Metadata.NamespaceProperty = ns;
-                selectors.Add(s);
+                selectors.Add(selector);
             }
         }
 
@@ -66,7 +61,7 @@ public static class TunnelValidator
             secrets.Add(psk);
         }
 
-        var configs = TunnelConfigBuilder.Build(new ManifestSet([api], selectors, secrets), policy, out var errors);
+        var configs = TunnelConfigBuilder.Build(new ManifestSet([tunnel], selectors, secrets), policy, out var errors);
         if (errors.Count > 0 || configs.Count != 1)
         {
             var prefix = $"IpsecTunnel {ns}/{tunnel.Metadata.Name}: ";
@@ -86,7 +81,7 @@ public static class TunnelValidator
                 Reason = reason,
                 Message = string.Join("; ", stripped),
                 Errors = stripped,
-                Tunnel = api,
+                Tunnel = tunnel,
             };
         }
         var config = configs[0];
@@ -97,7 +92,7 @@ public static class TunnelValidator
             Message = "spec is valid and its references are resolved",
             WeakCryptography = config.Warnings,
             Config = config,
-            Tunnel = api,
+            Tunnel = tunnel,
             TrafficSelectors = selectors,
             PskSecret = psk,
         };

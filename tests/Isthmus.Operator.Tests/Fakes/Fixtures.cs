@@ -1,7 +1,6 @@
 using System.Text;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using k8s.Models;
 
 namespace Isthmus.Operator.Tests.Fakes;
@@ -11,7 +10,7 @@ internal static class Fixtures
 {
     public const string Ns = "default";
 
-    public static IpsecTunnelResource Tunnel(string name, string secret = "psk", Action<V1Alpha1IpsecTunnelSpec>? edit = null)
+    public static V1Alpha1IpsecTunnel Tunnel(string name, string secret = "psk", Action<V1Alpha1IpsecTunnelSpec>? edit = null)
     {
         var spec = new V1Alpha1IpsecTunnelSpec
         {
@@ -31,10 +30,10 @@ internal static class Fixtures
             },
         };
         edit?.Invoke(spec);
-        return new IpsecTunnelResource { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, Generation = 1 }, Spec = spec };
+        return new V1Alpha1IpsecTunnel { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, Generation = 1 }, Spec = spec };
     }
 
-    public static TrafficSelectorResource Selector(string name, string local, string remote) => new()
+    public static V1Alpha1TrafficSelector Selector(string name, string local, string remote) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
         Spec = new V1Alpha1TrafficSelectorSpec
@@ -62,7 +61,7 @@ internal static class Fixtures
     }
 
     /// <summary>A store with one gateway pair (gw-a, gw-b), a PSK Secret and the given tunnels.</summary>
-    public static InMemoryClusterStore Store(params IpsecTunnelResource[] tunnels)
+    public static InMemoryClusterStore Store(params V1Alpha1IpsecTunnel[] tunnels)
     {
         var store = new InMemoryClusterStore();
         store.Nodes.Add(Node("gw-b"));

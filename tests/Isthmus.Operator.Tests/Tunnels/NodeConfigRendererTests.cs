@@ -1,3 +1,4 @@
+using Isthmus.Api.V1Alpha1;
 using System.Text;
 using Isthmus.Api.Manifests;
 using Isthmus.Ike.Config;
@@ -29,7 +30,7 @@ public sealed class NodeConfigRendererTests
             s.TrafficSelectors = new() { Refs = ["v6-lans"] };
         });
         var store = Fixtures.Store(inline, refs);
-        store.Add(new Resources.TrafficSelectorResource
+        store.Add(new V1Alpha1TrafficSelector
         {
             Metadata = new k8s.Models.V1ObjectMeta { Name = "v6-lans", NamespaceProperty = Fixtures.Ns },
             Spec = new() { Local = [new() { Cidr = "2001:db8:100::/48" }], Remote = [new() { Cidr = "2001:db8:200::/48", Protocol = "icmpv6" }] },
