@@ -14,8 +14,8 @@ public sealed record AdmissionVerdict(bool Allowed, string Message, IReadOnlyLis
 }
 
 /// <summary>
-/// Judges a submitted IpsecTunnel or TrafficSelector on its own, with the rules and messages of the IKE daemon's
-/// config builder (<see cref="TunnelConfigBuilder.ValidateSpec"/>), the same code that writes the tunnel's
+/// Judges a submitted IpsecTunnel or TrafficSelector on its own, with the rules and messages of the tunnel config
+/// builder the IKE daemon loads its tunnels with (<see cref="TunnelConfigBuilder.ValidateSpec"/>), the same code that writes the tunnel's
 /// <c>Accepted=False</c> condition. It needs no cache: what the object names (TrafficSelectors, the PSK Secret)
 /// may be created later, and a missing reference stays a matter for the condition.
 /// </summary>

@@ -1,10 +1,10 @@
-using Isthmus.Api.V1Alpha1;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Isthmus.Api.Manifests;
+using Isthmus.Api.V1Alpha1;
 using Isthmus.Crd.Tests.Validation;
 using Isthmus.Ike.Config;
 using Isthmus.Operator.Admission;
