@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Isthmus.Api.Manifests;
 using Isthmus.IkeDaemon;
-using Isthmus.IkeDaemon.Config;
+using Isthmus.Tunnels;
 using Isthmus.IkeDaemon.Control;
 using Isthmus.IkeDaemon.Status;
 

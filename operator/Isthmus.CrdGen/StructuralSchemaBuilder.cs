@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.Json.Serialization.Metadata;
 using Isthmus.Api.Schema;
+using k8s.Models;
 
 namespace Isthmus.CrdGen;
 
@@ -18,7 +19,7 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
 {
     private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerOptions.Default)
     {
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { LeaveMetadataToTheApiServer } },
     };
 
     /// <summary>The structural schema of <paramref name="entityType"/>.</summary>
@@ -38,6 +39,25 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
             ?? throw new CrdGenerationException($"{entityType.Name} has no properties");
         properties["metadata"] = new JsonObject { ["type"] = "object" };
         return resolved;
+    }
+
+    /// <summary>
+    /// Object metadata (<see cref="V1ObjectMeta"/>) belongs to the API server, which validates it for every kind: its
+    /// schema is never derived from KubernetesClient's model but written as <c>type: object</c> (see <see cref="Build"/>).
+    /// </summary>
+    private static void LeaveMetadataToTheApiServer(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].PropertyType == typeof(V1ObjectMeta))
+            {
+                typeInfo.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private JsonNode Transform(JsonSchemaExporterContext context, JsonNode node, Dictionary<string, JsonNode> typeLevel)

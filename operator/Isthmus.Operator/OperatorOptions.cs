@@ -1,4 +1,4 @@
-using Isthmus.Operator.Runtime.Client;
+using Isthmus.KubeClient;
 
 namespace Isthmus.Operator;
 

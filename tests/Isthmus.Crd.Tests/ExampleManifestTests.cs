@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Isthmus.Api.Manifests;
 using Isthmus.Crd.Tests.Validation;
-using Isthmus.IkeDaemon.Config;
+using Isthmus.Tunnels;
 
 namespace Isthmus.Crd.Tests;
 
@@ -9,8 +9,9 @@ namespace Isthmus.Crd.Tests;
 /// The example manifests against the generated CRDs, as <c>kubectl apply</c> would meet them: every file in
 /// examples/ is admitted; every file in examples/invalid/ is refused by the layer its <c># refused-by:</c> header
 /// line names, with the message of its <c># expect:</c> line. <c>schema</c>: the API server itself (structural
-/// schema, strict field validation, CEL rules). <c>webhook</c>: the operator's validator, which is the IKE daemon's
-/// own config builder; its message is the one the operator writes into the Accepted condition of a tunnel.
+/// schema, strict field validation, CEL rules). <c>webhook</c>: the operator's validator, which is the tunnel config
+/// builder the IKE daemon loads its tunnels with (Isthmus.Tunnels); its message is the one the operator writes into
+/// the Accepted condition of a tunnel.
 /// </summary>
 public sealed class ExampleManifestTests
 {
@@ -78,8 +79,8 @@ public sealed class ExampleManifestTests
     }
 
     /// <summary>
-    /// What the operator writes into the Accepted condition for the manifest: it validates a tunnel with the IKE
-    /// daemon's config builder, over the tunnel, the TrafficSelectors it names and its PSK Secret, and joins the
+    /// What the operator writes into the Accepted condition for the manifest: it validates a tunnel with the tunnel
+    /// config builder the IKE daemon loads its tunnels with, over the tunnel, the TrafficSelectors it names and its PSK Secret, and joins the
     /// errors without their "IpsecTunnel ns/name: " prefix. A TrafficSelector is validated through a tunnel that
     /// refers to it.
     /// </summary>

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Isthmus.IkeDaemon.Status;
 
-/// <summary>Lets components written for <see cref="ILogger"/> (the operator runtime's event recorder) write to the daemon's <see cref="Log"/>.</summary>
+/// <summary>Lets components written for <see cref="ILogger"/> (Isthmus.KubeClient's event recorder) write to the daemon's <see cref="Log"/>.</summary>
 public sealed class DaemonLogger(Log log, string scope) : ILogger
 {
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;

@@ -1,4 +1,4 @@
-using Isthmus.Operator.Runtime.Client;
+using Isthmus.KubeClient;
 using k8s;
 
 namespace Isthmus.IkeDaemon.Status;
@@ -42,7 +42,7 @@ public sealed class KubernetesStatusOptions
             throw new ArgumentException("--kubeconfig, --context and --server need --kube-status");
     }
 
-    /// <summary>The client configuration these flags select (the operator runtime's <see cref="KubernetesConnection"/>).</summary>
+    /// <summary>The client configuration these flags select (<see cref="KubernetesConnection"/>, as the operator's).</summary>
     public KubernetesClientConfiguration ClientConfiguration() =>
         new KubernetesConnection { Kubeconfig = Kubeconfig, Context = Context, Server = Server }.ToClientConfiguration();
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Isthmus.Api.V1Alpha1;
-using Isthmus.Operator.Runtime.Events;
+using Isthmus.KubeClient.Events;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -13,7 +13,7 @@ namespace Isthmus.IkeDaemon.Status;
 
 /// <summary>
 /// Writes what the daemon owns of each tunnel's status to the Kubernetes API, through the status subresource
-/// only (never spec, so GitOps tools see no drift), and records its Events with the operator runtime's
+/// only (never spec, so GitOps tools see no drift), and records its Events with Isthmus.KubeClient's
 /// <see cref="IEventRecorder"/> (events.k8s.io/v1, repeats folded into a series).
 /// <list type="bullet">
 /// <item>Coalesced: one writer per tunnel writes at most once per <see cref="MinWriteInterval"/>, always the

@@ -3,7 +3,7 @@ using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
 using Isthmus.Ike.Protocol;
 using Isthmus.Ike.Sa;
-using Isthmus.Operator.Runtime.Events;
+using Isthmus.KubeClient.Events;
 
 namespace Isthmus.IkeDaemon.Status;
 

@@ -1,13 +1,17 @@
 using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
 
 namespace Isthmus.Api.V1Alpha1;
 
+// One type for the tunnel wherever it is read: a manifest file, the admission webhook, the operator's informer cache
+// (object metadata is KubernetesClient's, hence IKubernetesObject). The summary below is the CRD's description.
 /// <summary>
 /// An IPsecTunnel: one IKEv2/IPsec site-to-site tunnel to a remote peer (group <c>ipsec.isthmus.dev</c>,
 /// version <c>v1alpha1</c>).
 /// </summary>
-[KubernetesEntity(Group, Version, KindName, Plural, ShortNames = ["ipt"], Categories = ["isthmus"], StatusSubresource = true)]
+[CustomResource(Group, Version, KindName, Plural, ShortNames = ["ipt"], Categories = ["isthmus"], StatusSubresource = true)]
 [PrinterColumn(1, "READY", "string", ".status.conditions[?(@.type==\"Ready\")].status", Description = "Status of the Ready condition: the IKE SA and every Child SA are up.")]
 [PrinterColumn(2, "PEER", "string", ".spec.peer.address", Description = "Address or DNS name of the remote gateway.")]
 [PrinterColumn(3, "NODE", "string", ".status.activeNode", Description = "Gateway node running the tunnel's IKE SA.")]
@@ -16,7 +20,7 @@ namespace Isthmus.Api.V1Alpha1;
 [PrinterColumn(6, "REKEYS", "integer", ".status.rekeyCount", Description = "Completed IKE and Child SA rekeys since the tunnel was placed.")]
 [PrinterColumn(7, "AGE", "date", ".metadata.creationTimestamp", Description = "Time since the tunnel was created.")]
 [PrinterColumn(8, "IKE ALGORITHMS", "string", ".status.ikeSa.algorithms", Priority = 1, Description = "Negotiated IKE SA algorithms.")]
-public sealed class V1Alpha1IpsecTunnel
+public sealed class V1Alpha1IpsecTunnel : IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>The API group of this resource.</summary>
     public const string Group = "ipsec.isthmus.dev";
@@ -55,4 +59,6 @@ public sealed class V1Alpha1IpsecTunnel
     /// <summary>Observed state of the tunnel, written by the operator and the IKE daemon.</summary>
     [JsonPropertyName("status")]
     public V1Alpha1IpsecTunnelStatus? Status { get; set; }
+
+    public override string ToString() => $"{KindName} {Metadata?.NamespaceProperty}/{Metadata?.Name}";
 }

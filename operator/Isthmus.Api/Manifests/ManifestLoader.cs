@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Isthmus.Api.V1Alpha1;
+using k8s.Models;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -14,7 +15,9 @@ namespace Isthmus.Api.Manifests;
 /// local demo read the same YAML a user would <c>kubectl apply</c>. Multi-document files are supported;
 /// documents are dispatched on <c>apiVersion</c> and <c>kind</c> to IpsecTunnel, TrafficSelector and
 /// Secret; other kinds (Namespaces, Deployments, ...) are ignored. Unknown fields are errors, as with
-/// <c>kubectl apply --validate=strict</c>.
+/// <c>kubectl apply --validate=strict</c>. Object metadata and Secrets are read as KubernetesClient's own models
+/// (<see cref="V1ObjectMeta"/>, <see cref="V1Secret"/>): every ObjectMeta field is known, and a Secret's
+/// <c>data</c> must be base64, as the API server requires.
 /// </summary>
 public static partial class ManifestLoader
 {
@@ -66,13 +69,13 @@ public static partial class ManifestLoader
                 {
                     V1Alpha1IpsecTunnel => V1Alpha1IpsecTunnel.KindName,
                     V1Alpha1TrafficSelector => V1Alpha1TrafficSelector.KindName,
-                    _ => V1Secret.KindName,
+                    _ => V1Secret.KubeKind,
                 };
-                var key = (kind, metadata.Namespace!, metadata.Name!);
+                var key = (kind, metadata.NamespaceProperty!, metadata.Name!);
                 var where = $"{file}: document {index}";
                 if (seen.TryGetValue(key, out var first))
                 {
-                    throw new ManifestException(file, index, "metadata.name", $"{kind} {metadata.Namespace}/{metadata.Name} is defined twice (first in {first})");
+                    throw new ManifestException(file, index, "metadata.name", $"{kind} {metadata.NamespaceProperty}/{metadata.Name} is defined twice (first in {first})");
                 }
                 seen[key] = where;
                 switch (resource)
@@ -202,7 +205,7 @@ public static partial class ManifestLoader
         {
             throw new ManifestException(file, index, "apiVersion", $"unsupported version '{apiVersion}' (expected {V1Alpha1IpsecTunnel.GroupVersion})");
         }
-        else if (apiVersion == V1Secret.GroupVersion && kind == V1Secret.KindName)
+        else if (apiVersion == V1Secret.KubeApiVersion && kind == V1Secret.KubeKind)
         {
             type = typeof(V1Secret);
         }
@@ -245,10 +248,10 @@ public static partial class ManifestLoader
         {
             throw new ManifestException(file, index, "metadata.name", $"'{metadata.Name}' is not a valid name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit)");
         }
-        metadata.Namespace ??= DefaultNamespace;
-        if (!DnsLabel().IsMatch(metadata.Namespace) || metadata.Namespace.Length > 63)
+        metadata.NamespaceProperty ??= DefaultNamespace;
+        if (!DnsLabel().IsMatch(metadata.NamespaceProperty) || metadata.NamespaceProperty.Length > 63)
         {
-            throw new ManifestException(file, index, "metadata.namespace", $"'{metadata.Namespace}' is not a valid namespace");
+            throw new ManifestException(file, index, "metadata.namespace", $"'{metadata.NamespaceProperty}' is not a valid namespace");
         }
         return resource;
     }
@@ -366,6 +369,7 @@ public static partial class ManifestLoader
             "System.Int32" or "System.Int64" => "an integer",
             "System.Boolean" => "true or false",
             "System.String" => "a string",
+            "System.Byte[]" => "base64-encoded data",
             _ when typeName.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) => "a list",
             _ when typeName.StartsWith("System.Collections.Generic.Dictionary", StringComparison.Ordinal) => "a map",
             _ => "an object",

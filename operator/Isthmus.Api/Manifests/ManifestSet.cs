@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Isthmus.Api.V1Alpha1;
+using k8s.Models;
 
 namespace Isthmus.Api.Manifests;
 
@@ -46,5 +47,5 @@ public sealed class ManifestSet
     public bool TryGetSecret(string @namespace, string name, [NotNullWhen(true)] out V1Secret? secret) =>
         _secrets.TryGetValue((@namespace, name), out secret);
 
-    private static (string, string) Key(V1ObjectMeta metadata) => (metadata.Namespace ?? ManifestLoader.DefaultNamespace, metadata.Name ?? "");
+    private static (string, string) Key(V1ObjectMeta? metadata) => (metadata?.NamespaceProperty ?? ManifestLoader.DefaultNamespace, metadata?.Name ?? "");
 }

@@ -1,5 +1,7 @@
 using Isthmus.Api.Schema;
 using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
 
 namespace Isthmus.Api.V1Alpha1;
 
@@ -7,11 +9,11 @@ namespace Isthmus.Api.V1Alpha1;
 /// A TrafficSelector: which traffic a tunnel protects, as local and remote address ranges with optional
 /// protocol and ports. Maps 1:1 to RFC 7296 TSi/TSr payloads (section 3.13).
 /// </summary>
-[KubernetesEntity(V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, KindName, Plural, ShortNames = ["ts"], Categories = ["isthmus"])]
+[CustomResource(V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, KindName, Plural, ShortNames = ["ts"], Categories = ["isthmus"])]
 [PrinterColumn(1, "LOCAL", "string", ".spec.local[*].cidr", Description = "Local selector prefixes (ranges are shown by kubectl describe).")]
 [PrinterColumn(2, "REMOTE", "string", ".spec.remote[*].cidr", Description = "Remote selector prefixes (ranges are shown by kubectl describe).")]
 [PrinterColumn(3, "AGE", "date", ".metadata.creationTimestamp", Description = "Time since the selector was created.")]
-public sealed class V1Alpha1TrafficSelector
+public sealed class V1Alpha1TrafficSelector : IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>The kind of this resource.</summary>
     public const string KindName = "TrafficSelector";
@@ -37,4 +39,6 @@ public sealed class V1Alpha1TrafficSelector
     [Required]
     [JsonPropertyName("spec")]
     public V1Alpha1TrafficSelectorSpec Spec { get; set; } = new();
+
+    public override string ToString() => $"{KindName} {Metadata?.NamespaceProperty}/{Metadata?.Name}";
 }

@@ -83,8 +83,9 @@ public sealed class AdmissionReviewHandler(CryptoPolicy policy)
     }
 
     /// <summary>
-    /// The object without what the API server adds (status, and metadata beyond name, namespace, labels and
-    /// annotations), which the strict manifest reader does not know.
+    /// The object without what the API server adds: status, and metadata beyond name, namespace, labels,
+    /// annotations, uid, generation and resourceVersion. The strict manifest reader knows every ObjectMeta field of
+    /// KubernetesClient's model, but a newer API server may add one, and that must never make the webhook refuse a tunnel.
     /// </summary>
     private static JsonObject StripServerFields(JsonObject obj)
     {

@@ -1,7 +1,7 @@
 using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
-using Isthmus.IkeDaemon.Config;
+using Isthmus.Tunnels;
 
 namespace Isthmus.Operator.Admission;
 
@@ -14,8 +14,8 @@ public sealed record AdmissionVerdict(bool Allowed, string Message, IReadOnlyLis
 }
 
 /// <summary>
-/// Judges a submitted IpsecTunnel or TrafficSelector on its own, with the rules and messages of the IKE daemon's
-/// config builder (<see cref="TunnelConfigBuilder.ValidateSpec"/>), the same code that writes the tunnel's
+/// Judges a submitted IpsecTunnel or TrafficSelector on its own, with the rules and messages of the tunnel config
+/// builder the IKE daemon loads its tunnels with (<see cref="TunnelConfigBuilder.ValidateSpec"/>), the same code that writes the tunnel's
 /// <c>Accepted=False</c> condition. It needs no cache: what the object names (TrafficSelectors, the PSK Secret)
 /// may be created later, and a missing reference stays a matter for the condition.
 /// </summary>
@@ -61,7 +61,7 @@ public static class AdmissionValidator
         {
             return AdmissionVerdict.Allow([]);
         }
-        var where = $"{V1Alpha1TrafficSelector.KindName} {selector.Metadata?.Namespace ?? ManifestLoader.DefaultNamespace}/{selector.Metadata?.Name} ";
+        var where = $"{V1Alpha1TrafficSelector.KindName} {selector.Metadata?.NamespaceProperty ?? ManifestLoader.DefaultNamespace}/{selector.Metadata?.Name} ";
         return AdmissionVerdict.Deny(string.Join("; ", errors.Select(e => where + e)));
     }
 }

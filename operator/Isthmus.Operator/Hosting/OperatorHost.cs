@@ -1,8 +1,8 @@
+using Isthmus.Api.V1Alpha1;
+using Isthmus.KubeClient.Events;
 using Isthmus.Operator.Admission;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
-using Isthmus.Operator.Runtime.Events;
 using Isthmus.Operator.Runtime.Leader;
 using Isthmus.Operator.Runtime.Queue;
 using Isthmus.Operator.Runtime.Reconcile;
@@ -136,14 +136,14 @@ public static class OperatorHost
             }
         }
 
-        store.Tunnels.AddHandler(new ResourceEventHandler<IpsecTunnelResource>(
+        store.Tunnels.AddHandler(new ResourceEventHandler<V1Alpha1IpsecTunnel>(
             t => queue.Add(ObjectKey.Of(t)),
             (_, t) => queue.Add(ObjectKey.Of(t)),
             t => queue.Add(ObjectKey.Of(t))));
 
-        void Selector(TrafficSelectorResource s) =>
+        void Selector(V1Alpha1TrafficSelector s) =>
             EnqueueAll(TunnelEventMapper.ForTrafficSelector(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
-        store.TrafficSelectors.AddHandler(new ResourceEventHandler<TrafficSelectorResource>(Selector, (_, s) => Selector(s), Selector));
+        store.TrafficSelectors.AddHandler(new ResourceEventHandler<V1Alpha1TrafficSelector>(Selector, (_, s) => Selector(s), Selector));
 
         void Secret(V1Secret s) =>
             EnqueueAll(TunnelEventMapper.ForSecret(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));

@@ -1,7 +1,7 @@
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
+using k8s.Models;
 
 namespace Isthmus.Operator.Store;
 
@@ -14,21 +14,21 @@ namespace Isthmus.Operator.Store;
 /// </summary>
 public interface IClusterStore
 {
-    IpsecTunnelResource? GetTunnel(ObjectKey key);
+    V1Alpha1IpsecTunnel? GetTunnel(ObjectKey key);
 
-    IReadOnlyList<IpsecTunnelResource> ListTunnels();
+    IReadOnlyList<V1Alpha1IpsecTunnel> ListTunnels();
 
-    TrafficSelectorResource? GetTrafficSelector(string @namespace, string name);
+    V1Alpha1TrafficSelector? GetTrafficSelector(string @namespace, string name);
 
     /// <summary>A Secret; its values are only passed on into node configs, never logged.</summary>
-    k8s.Models.V1Secret? GetSecret(string @namespace, string name);
+    V1Secret? GetSecret(string @namespace, string name);
 
     /// <summary>
     /// Makes the Secrets <paramref name="tunnel"/> names readable by <see cref="GetSecret"/> where the local view does
     /// not keep them current on its own (in Kubernetes: Secrets without the tunnel-secret label, read with a GET).
     /// Returns how soon the tunnel should be reconciled again to see them change, or null when they are watched.
     /// </summary>
-    Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken);
+    Task<TimeSpan?> RefreshReferencedSecretsAsync(V1Alpha1IpsecTunnel tunnel, CancellationToken cancellationToken);
 
     IReadOnlyList<GatewayNode> ListNodes();
 
@@ -39,13 +39,13 @@ public interface IClusterStore
     /// Writes <paramref name="status"/> through the status subresource only (never spec), guarded by the
     /// tunnel's resourceVersion: a concurrent change fails the write (and the reconcile is retried).
     /// </summary>
-    Task UpdateStatusAsync(IpsecTunnelResource tunnel, V1Alpha1IpsecTunnelStatus status, CancellationToken cancellationToken);
+    Task UpdateStatusAsync(V1Alpha1IpsecTunnel tunnel, V1Alpha1IpsecTunnelStatus status, CancellationToken cancellationToken);
 
     /// <summary>Adds <paramref name="finalizer"/> (metadata only); returns the updated tunnel.</summary>
-    Task<IpsecTunnelResource> AddFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken);
+    Task<V1Alpha1IpsecTunnel> AddFinalizerAsync(V1Alpha1IpsecTunnel tunnel, string finalizer, CancellationToken cancellationToken);
 
     /// <summary>Removes <paramref name="finalizer"/> (metadata only).</summary>
-    Task RemoveFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken);
+    Task RemoveFinalizerAsync(V1Alpha1IpsecTunnel tunnel, string finalizer, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deploys <paramref name="config"/> on its node (config Secret, then the IKE pod running it); true when

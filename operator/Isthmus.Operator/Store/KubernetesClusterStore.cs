@@ -2,10 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Isthmus.Api.V1Alpha1;
-using V1Secret = k8s.Models.V1Secret;
-using V1ObjectMeta = k8s.Models.V1ObjectMeta;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
 using Isthmus.Operator.Runtime.Finalizers;
 using k8s;
@@ -38,19 +35,19 @@ public sealed class KubernetesClusterStore : IClusterStore
         var ns = options.Namespace;
         var managed = $"{NodeObjectNames.ManagedByLabel}={NodeObjectNames.ManagedBy}";
 
-        Tunnels = new Informer<IpsecTunnelResource>(
-            new KubernetesListWatcher<IpsecTunnelResource, CustomResourceList<IpsecTunnelResource>>(
+        Tunnels = new Informer<V1Alpha1IpsecTunnel>(
+            new KubernetesListWatcher<V1Alpha1IpsecTunnel, CustomResourceList<V1Alpha1IpsecTunnel>>(
                 "ipsectunnels",
-                (watch, rv, bookmarks, timeout, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<CustomResourceList<IpsecTunnelResource>>(
+                (watch, rv, bookmarks, timeout, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<CustomResourceList<V1Alpha1IpsecTunnel>>(
                     V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, V1Alpha1IpsecTunnel.Plural,
                     allowWatchBookmarks: bookmarks, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
                 list => list.Items),
             loggers.CreateLogger("informer.ipsectunnels"), time) { ResyncPeriod = options.ResyncPeriod };
 
-        TrafficSelectors = new Informer<TrafficSelectorResource>(
-            new KubernetesListWatcher<TrafficSelectorResource, CustomResourceList<TrafficSelectorResource>>(
+        TrafficSelectors = new Informer<V1Alpha1TrafficSelector>(
+            new KubernetesListWatcher<V1Alpha1TrafficSelector, CustomResourceList<V1Alpha1TrafficSelector>>(
                 "trafficselectors",
-                (watch, rv, bookmarks, timeout, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<CustomResourceList<TrafficSelectorResource>>(
+                (watch, rv, bookmarks, timeout, ct) => client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<CustomResourceList<V1Alpha1TrafficSelector>>(
                     V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, V1Alpha1TrafficSelector.Plural,
                     allowWatchBookmarks: bookmarks, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
                 list => list.Items),
@@ -99,9 +96,9 @@ public sealed class KubernetesClusterStore : IClusterStore
             loggers.CreateLogger("informer.daemonsets"), time) { ResyncPeriod = TimeSpan.Zero };
     }
 
-    public Informer<IpsecTunnelResource> Tunnels { get; }
+    public Informer<V1Alpha1IpsecTunnel> Tunnels { get; }
 
-    public Informer<TrafficSelectorResource> TrafficSelectors { get; }
+    public Informer<V1Alpha1TrafficSelector> TrafficSelectors { get; }
 
     /// <summary>Secrets that carry the tunnel-secret label, in every namespace.</summary>
     public Informer<V1Secret> Secrets { get; }
@@ -133,11 +130,11 @@ public sealed class KubernetesClusterStore : IClusterStore
     public Task WaitForSyncAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(Tunnels.Synced, TrafficSelectors.Synced, Secrets.Synced, OwnSecrets.Synced, Nodes.Synced, Pods.Synced, DaemonSets.Synced).WaitAsync(cancellationToken);
 
-    public IpsecTunnelResource? GetTunnel(ObjectKey key) => Tunnels.Cache.Get(key);
+    public V1Alpha1IpsecTunnel? GetTunnel(ObjectKey key) => Tunnels.Cache.Get(key);
 
-    public IReadOnlyList<IpsecTunnelResource> ListTunnels() => Tunnels.Cache.List();
+    public IReadOnlyList<V1Alpha1IpsecTunnel> ListTunnels() => Tunnels.Cache.List();
 
-    public TrafficSelectorResource? GetTrafficSelector(string @namespace, string name) => TrafficSelectors.Cache.Get(@namespace, name);
+    public V1Alpha1TrafficSelector? GetTrafficSelector(string @namespace, string name) => TrafficSelectors.Cache.Get(@namespace, name);
 
     public V1Secret? GetSecret(string @namespace, string name) =>
         Secrets.Cache.Get(@namespace, name)
@@ -148,7 +145,7 @@ public sealed class KubernetesClusterStore : IClusterStore
     /// read within the recheck period. Returns the recheck period when the tunnel depends on such an unlabelled Secret
     /// (the reconcile comes back then to see a rotation), else null.
     /// </summary>
-    public async Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken)
+    public async Task<TimeSpan?> RefreshReferencedSecretsAsync(V1Alpha1IpsecTunnel tunnel, CancellationToken cancellationToken)
     {
         if (tunnel.Spec.Authentication?.Psk?.SecretRef?.Name is not { Length: > 0 } name)
         {
@@ -222,7 +219,7 @@ public sealed class KubernetesClusterStore : IClusterStore
         return result;
     }
 
-    public async Task UpdateStatusAsync(IpsecTunnelResource tunnel, V1Alpha1IpsecTunnelStatus status, CancellationToken cancellationToken)
+    public async Task UpdateStatusAsync(V1Alpha1IpsecTunnel tunnel, V1Alpha1IpsecTunnelStatus status, CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
@@ -235,19 +232,19 @@ public sealed class KubernetesClusterStore : IClusterStore
             fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IpsecTunnelResource> AddFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken)
+    public async Task<V1Alpha1IpsecTunnel> AddFinalizerAsync(V1Alpha1IpsecTunnel tunnel, string finalizer, CancellationToken cancellationToken)
     {
         if (FinalizerPatch.Add(tunnel.Metadata, finalizer) is not { } patch)
         {
             return tunnel;
         }
-        using var response = await _client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync<IpsecTunnelResource>(
+        using var response = await _client.CustomObjects.PatchNamespacedCustomObjectWithHttpMessagesAsync<V1Alpha1IpsecTunnel>(
             patch, V1Alpha1IpsecTunnel.Group, V1Alpha1IpsecTunnel.Version, tunnel.Metadata.NamespaceProperty, V1Alpha1IpsecTunnel.Plural, tunnel.Metadata.Name,
             fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.Body;
     }
 
-    public async Task RemoveFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken)
+    public async Task RemoveFinalizerAsync(V1Alpha1IpsecTunnel tunnel, string finalizer, CancellationToken cancellationToken)
     {
         if (FinalizerPatch.Remove(tunnel.Metadata, finalizer) is not { } patch)
         {

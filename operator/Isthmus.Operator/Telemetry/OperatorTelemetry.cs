@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Isthmus.Api.V1Alpha1;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Reconcile;
 using Isthmus.Operator.Tunnels;
 
@@ -26,7 +25,7 @@ public sealed class OperatorTelemetry : IControllerMetrics, IDisposable
     private readonly Counter<long> _total;
     private readonly Counter<long> _errors;
 
-    public OperatorTelemetry(Func<(int Ready, int Delayed)> queueDepth, Func<IEnumerable<IpsecTunnelResource>> tunnels)
+    public OperatorTelemetry(Func<(int Ready, int Delayed)> queueDepth, Func<IEnumerable<V1Alpha1IpsecTunnel>> tunnels)
     {
         _meter = new Meter(Name);
         ActivitySource = new ActivitySource(Name);
@@ -59,7 +58,7 @@ public sealed class OperatorTelemetry : IControllerMetrics, IDisposable
     }
 
     /// <summary>Tunnels per (condition type, status); a tunnel without the condition counts as Unknown.</summary>
-    public static IEnumerable<Measurement<int>> CountByCondition(IEnumerable<IpsecTunnelResource> tunnels)
+    public static IEnumerable<Measurement<int>> CountByCondition(IEnumerable<V1Alpha1IpsecTunnel> tunnels)
     {
         var counts = new Dictionary<(string, string), int>();
         foreach (var type in ConditionTypes.All)

@@ -1,8 +1,7 @@
 using Isthmus.Api.V1Alpha1;
+using Isthmus.KubeClient.Events;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
-using Isthmus.Operator.Runtime.Events;
 using Isthmus.Operator.Runtime.Reconcile;
 using Isthmus.Operator.Store;
 using Microsoft.Extensions.Logging;
@@ -110,7 +109,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
     private async Task SyncNodesAsync(IReadOnlyList<GatewayNode> nodes, ObjectKey key, string? keyNode, TunnelValidation? keyValidation, IEnumerable<string?> nodeNames, CancellationToken cancellationToken)
     {
         var deployed = _store.ListDeployedNodeConfigs().ToDictionary(d => d.NodeName, d => d.Hash, StringComparer.Ordinal);
-        var placedOn = new Dictionary<string, List<IpsecTunnelResource>>(StringComparer.Ordinal);
+        var placedOn = new Dictionary<string, List<V1Alpha1IpsecTunnel>>(StringComparer.Ordinal);
         foreach (var other in _store.ListTunnels())
         {
             var otherKey = ObjectKey.Of(other);
@@ -172,19 +171,19 @@ public sealed class IpsecTunnelReconciler : IReconciler
         }
     }
 
-    private async Task RecordTransitionsAsync(IpsecTunnelResource tunnel, Api.V1Alpha1.V1Alpha1IpsecTunnelStatus? previousStatus, TunnelValidation validation, PlacementDecision? placement, string? previousNode, CancellationToken cancellationToken)
+    private async Task RecordTransitionsAsync(V1Alpha1IpsecTunnel tunnel, V1Alpha1IpsecTunnelStatus? previousStatus, TunnelValidation validation, PlacementDecision? placement, string? previousNode, CancellationToken cancellationToken)
     {
         var regarding = new EventReference(tunnel.ApiVersion, tunnel.Kind, tunnel.Metadata.NamespaceProperty ?? "", tunnel.Metadata.Name ?? "", tunnel.Metadata.Uid);
         var wasAccepted = Conditions.Find(previousStatus?.Conditions, ConditionTypes.Accepted);
         if (!validation.Accepted)
         {
-            if (wasAccepted?.Status != Api.V1Alpha1.V1Alpha1ConditionStatus.False || wasAccepted.Message != validation.Message)
+            if (wasAccepted?.Status != V1Alpha1ConditionStatus.False || wasAccepted.Message != validation.Message)
             {
                 await _events.RecordAsync(regarding, EventType.Warning, validation.Reason, "Validate", validation.Message, cancellationToken).ConfigureAwait(false);
             }
             return;
         }
-        if (wasAccepted?.Status == Api.V1Alpha1.V1Alpha1ConditionStatus.False)
+        if (wasAccepted?.Status == V1Alpha1ConditionStatus.False)
         {
             await _events.RecordAsync(regarding, EventType.Normal, TunnelValidator.ReasonAccepted, "Validate", "the spec is now valid and its references resolve", cancellationToken).ConfigureAwait(false);
         }
@@ -194,7 +193,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
         }
         if (placement.Active is null)
         {
-            if (previousNode is not null || Conditions.Find(previousStatus?.Conditions, ConditionTypes.Scheduled)?.Status != Api.V1Alpha1.V1Alpha1ConditionStatus.False)
+            if (previousNode is not null || Conditions.Find(previousStatus?.Conditions, ConditionTypes.Scheduled)?.Status != V1Alpha1ConditionStatus.False)
             {
                 await _events.RecordAsync(regarding, EventType.Warning, "NoReadyNode", "Place", "no Ready gateway node matches the tunnel's nodeSelector", cancellationToken).ConfigureAwait(false);
             }

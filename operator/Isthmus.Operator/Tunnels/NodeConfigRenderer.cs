@@ -3,16 +3,18 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Runtime.Cache;
 using Isthmus.Operator.Store;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tunnels;
 
 /// <summary>
 /// Renders the configuration of one gateway node: for every accepted tunnel placed there, the tunnel
 /// (name, namespace, spec), the TrafficSelectors it names and its PSK Secret reduced to the referenced key,
-/// as the YAML manifests <c>isthmus-iked run --config</c> loads (<see cref="Isthmus.Api.Manifests.ManifestLoader"/>).
+/// as the YAML manifests <c>isthmus-iked run --config</c> loads (<see cref="ManifestLoader"/>), written by <see cref="YamlWriter"/>.
 /// The output is deterministic (documents sorted by kind, namespace and name), so its hash changes only when
 /// the node's effective configuration does. Status and server-set metadata are left out.
 /// </summary>
@@ -27,7 +29,7 @@ public static class NodeConfigRenderer
     {
         var accepted = tunnels
             .Where(t => t.Accepted && t.Tunnel is not null)
-            .OrderBy(t => t.Tunnel!.Metadata.Namespace, StringComparer.Ordinal)
+            .OrderBy(t => t.Tunnel!.Metadata.NamespaceProperty, StringComparer.Ordinal)
             .ThenBy(t => t.Tunnel!.Metadata.Name, StringComparer.Ordinal)
             .ToList();
 
@@ -37,10 +39,10 @@ public static class NodeConfigRenderer
         {
             if (t.PskSecret is { } secret)
             {
-                var key = (secret.Metadata.Namespace ?? "", secret.Metadata.Name ?? "");
+                var key = (secret.Metadata.NamespaceProperty ?? "", secret.Metadata.Name ?? "");
                 if (secrets.TryGetValue(key, out var existing))
                 {
-                    foreach (var (k, v) in secret.Data ?? [])
+                    foreach (var (k, v) in secret.Data ?? new Dictionary<string, byte[]>())
                     {
                         existing.Data![k] = v;
                     }
@@ -49,15 +51,15 @@ public static class NodeConfigRenderer
                 {
                     secrets[key] = new V1Secret
                     {
-                        Metadata = new V1ObjectMeta { Name = secret.Metadata.Name, Namespace = secret.Metadata.Namespace },
+                        Metadata = new V1ObjectMeta { Name = secret.Metadata.Name, NamespaceProperty = secret.Metadata.NamespaceProperty },
                         Type = secret.Type,
-                        Data = new Dictionary<string, string>(secret.Data ?? []),
+                        Data = new Dictionary<string, byte[]>(secret.Data ?? new Dictionary<string, byte[]>()),
                     };
                 }
             }
             foreach (var selector in t.TrafficSelectors)
             {
-                selectors[(selector.Metadata.Namespace ?? "", selector.Metadata.Name ?? "")] = selector;
+                selectors[(selector.Metadata.NamespaceProperty ?? "", selector.Metadata.Name ?? "")] = selector;
             }
         }
 
@@ -67,8 +69,8 @@ public static class NodeConfigRenderer
         {
             var doc = new JsonObject
             {
-                ["apiVersion"] = V1Secret.GroupVersion,
-                ["kind"] = V1Secret.KindName,
+                ["apiVersion"] = V1Secret.KubeApiVersion,
+                ["kind"] = V1Secret.KubeKind,
                 ["metadata"] = Meta(secret.Metadata),
             };
             if (secret.Type is not null)
@@ -78,7 +80,7 @@ public static class NodeConfigRenderer
             var data = new JsonObject();
             foreach (var (k, v) in secret.Data!.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                data[k] = v;
+                data[k] = Convert.ToBase64String(v);
             }
             doc["data"] = data;
             YamlWriter.WriteDocument(yaml, doc);
@@ -106,13 +108,13 @@ public static class NodeConfigRenderer
 
         var bytes = Encoding.UTF8.GetBytes(yaml.ToString());
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var keys = accepted.Select(t => new ObjectKey(t.Tunnel!.Metadata.Namespace ?? "", t.Tunnel.Metadata.Name ?? "")).ToList();
+        var keys = accepted.Select(t => new ObjectKey(t.Tunnel!.Metadata.NamespaceProperty ?? "", t.Tunnel.Metadata.Name ?? "")).ToList();
         return new NodeConfig(nodeName, nodeUid, bytes, hash, keys);
     }
 
     private static JsonObject Meta(V1ObjectMeta metadata) => new()
     {
         ["name"] = metadata.Name,
-        ["namespace"] = metadata.Namespace,
+        ["namespace"] = metadata.NamespaceProperty,
     };
 }

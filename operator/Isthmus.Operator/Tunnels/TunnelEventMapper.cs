@@ -1,5 +1,5 @@
+using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
 
 namespace Isthmus.Operator.Tunnels;
@@ -12,22 +12,22 @@ namespace Isthmus.Operator.Tunnels;
 /// </summary>
 public static class TunnelEventMapper
 {
-    public static IEnumerable<ObjectKey> ForTrafficSelector(IEnumerable<IpsecTunnelResource> tunnels, string @namespace, string name) =>
+    public static IEnumerable<ObjectKey> ForTrafficSelector(IEnumerable<V1Alpha1IpsecTunnel> tunnels, string @namespace, string name) =>
         tunnels
             .Where(t => t.Metadata.NamespaceProperty == @namespace && (t.Spec.TrafficSelectors?.Refs?.Contains(name) ?? false))
             .Select(ObjectKey.Of);
 
-    public static IEnumerable<ObjectKey> ForSecret(IEnumerable<IpsecTunnelResource> tunnels, string @namespace, string name) =>
+    public static IEnumerable<ObjectKey> ForSecret(IEnumerable<V1Alpha1IpsecTunnel> tunnels, string @namespace, string name) =>
         tunnels
             .Where(t => t.Metadata.NamespaceProperty == @namespace && t.Spec.Authentication?.Psk?.SecretRef?.Name == name)
             .Select(ObjectKey.Of);
 
-    public static IEnumerable<ObjectKey> ForNode(IEnumerable<IpsecTunnelResource> tunnels, GatewayNode node, string gatewayLabel = Placement.DefaultGatewayLabel) =>
+    public static IEnumerable<ObjectKey> ForNode(IEnumerable<V1Alpha1IpsecTunnel> tunnels, GatewayNode node, string gatewayLabel = Placement.DefaultGatewayLabel) =>
         tunnels
             .Where(t => t.Status?.ActiveNode == node.Name || Placement.Matches(node, t.Spec.NodeSelector, gatewayLabel))
             .Select(ObjectKey.Of);
 
-    public static IEnumerable<ObjectKey> ForActiveNode(IEnumerable<IpsecTunnelResource> tunnels, string nodeName) =>
+    public static IEnumerable<ObjectKey> ForActiveNode(IEnumerable<V1Alpha1IpsecTunnel> tunnels, string nodeName) =>
         tunnels.Where(t => t.Status?.ActiveNode == nodeName).Select(ObjectKey.Of);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tunnels;
 
@@ -25,7 +26,7 @@ public sealed class TunnelValidation
     /// <summary>The daemon's view of the tunnel, when accepted.</summary>
     public TunnelConfig? Config { get; init; }
 
-    /// <summary>The tunnel in manifest form.</summary>
+    /// <summary>The tunnel validated.</summary>
     public V1Alpha1IpsecTunnel? Tunnel { get; init; }
 
     /// <summary>The referenced TrafficSelectors, when accepted.</summary>

@@ -1,9 +1,9 @@
 using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
-using Isthmus.IkeDaemon.Config;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Store;
+using Isthmus.Tunnels;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tunnels;
 
@@ -20,23 +20,19 @@ public static class TunnelValidator
     public const string ReasonSecretNotFound = "SecretNotFound";
     public const string ReasonTrafficSelectorNotFound = "TrafficSelectorNotFound";
 
-    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store) => Validate(tunnel, store, CryptoPolicy.AllowAll);
+    public static TunnelValidation Validate(V1Alpha1IpsecTunnel tunnel, IClusterStore store) => Validate(tunnel, store, CryptoPolicy.AllowAll);
 
-    /// <summary>As <see cref="Validate(IpsecTunnelResource, IClusterStore)"/>, refusing what the site's crypto <paramref name="policy"/> forbids.</summary>
-    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store, CryptoPolicy policy)
+    /// <summary>As <see cref="Validate(V1Alpha1IpsecTunnel, IClusterStore)"/>, refusing what the site's crypto <paramref name="policy"/> forbids.</summary>
+    public static TunnelValidation Validate(V1Alpha1IpsecTunnel tunnel, IClusterStore store, CryptoPolicy policy)
     {
         var ns = tunnel.Metadata.NamespaceProperty ?? ManifestLoader.DefaultNamespace;
-        var api = tunnel.ToApi();
-        api.Metadata.Namespace = ns;
 
         var selectors = new List<V1Alpha1TrafficSelector>();
         foreach (var name in (tunnel.Spec.TrafficSelectors?.Refs ?? []).Distinct(StringComparer.Ordinal))
         {
             if (!string.IsNullOrWhiteSpace(name) && store.GetTrafficSelector(ns, name) is { } selector)
             {
-                var s = selector.ToApi();
-                s.Metadata.Namespace = ns;
-                selectors.Add(s);
+                selectors.Add(selector);
             }
         }
 
@@ -48,22 +44,24 @@ public static class TunnelValidator
             var key = string.IsNullOrEmpty(secretRef.Key) ? "psk" : secretRef.Key;
             psk = new V1Secret
             {
-                Metadata = new V1ObjectMeta { Name = secretName, Namespace = ns },
+                ApiVersion = V1Secret.KubeApiVersion,
+                Kind = V1Secret.KubeKind,
+                Metadata = new V1ObjectMeta { Name = secretName, NamespaceProperty = ns },
                 Type = secret.Type,
-                Data = new Dictionary<string, string>(),
+                Data = new Dictionary<string, byte[]>(),
             };
             if (secret.Data is not null && secret.Data.TryGetValue(key, out var bytes) && bytes is not null)
             {
-                psk.Data[key] = Convert.ToBase64String(bytes);
+                psk.Data[key] = bytes;
             }
             else if (secret.StringData is not null && secret.StringData.TryGetValue(key, out var text) && text is not null)
             {
-                psk.Data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text));
+                psk.Data[key] = System.Text.Encoding.UTF8.GetBytes(text);
             }
             secrets.Add(psk);
         }
 
-        var configs = TunnelConfigBuilder.Build(new ManifestSet([api], selectors, secrets), policy, out var errors);
+        var configs = TunnelConfigBuilder.Build(new ManifestSet([tunnel], selectors, secrets), policy, out var errors);
         if (errors.Count > 0 || configs.Count != 1)
         {
             var prefix = $"IpsecTunnel {ns}/{tunnel.Metadata.Name}: ";
@@ -83,7 +81,7 @@ public static class TunnelValidator
                 Reason = reason,
                 Message = string.Join("; ", stripped),
                 Errors = stripped,
-                Tunnel = api,
+                Tunnel = tunnel,
             };
         }
         var config = configs[0];
@@ -94,7 +92,7 @@ public static class TunnelValidator
             Message = "spec is valid and its references are resolved",
             WeakCryptography = config.Warnings,
             Config = config,
-            Tunnel = api,
+            Tunnel = tunnel,
             TrafficSelectors = selectors,
             PskSecret = psk,
         };

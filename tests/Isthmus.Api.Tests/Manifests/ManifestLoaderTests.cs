@@ -15,7 +15,7 @@ public class ManifestLoaderTests
         Assert.Equal(["dc-psk", "hq-branch-psk"], set.Secrets.Select(t => t.Metadata.Name).Order());
 
         var hq = set.Tunnels.Single(t => t.Metadata.Name == "hq-to-branch");
-        Assert.Equal("default", hq.Metadata.Namespace);
+        Assert.Equal("default", hq.Metadata.NamespaceProperty);
         Assert.Equal(V1Alpha1StartAction.Initiate, hq.Spec.StartAction);
         Assert.Equal(V1Alpha1IkeIdentityType.Fqdn, hq.Spec.Peer.Id!.Type);
         Assert.Equal("branch.example.com", hq.Spec.Peer.Id.Value);
@@ -61,7 +61,7 @@ public class ManifestLoaderTests
             """);
         var set = ManifestLoader.Load(path);
         var selector = Assert.Single(set.TrafficSelectors);
-        Assert.Equal("default", selector.Metadata.Namespace);
+        Assert.Equal("default", selector.Metadata.NamespaceProperty);
         Assert.Equal("6", selector.Spec.Remote![0].Protocol);
         Assert.Empty(set.Tunnels);
     }
@@ -248,9 +248,75 @@ public class ManifestLoaderTests
     }
 
     [Fact]
-    public void Secret_ToString_shows_keys_but_not_values()
+    public void Secret_data_that_is_not_base64_is_refused_without_the_value()
     {
-        var secret = new V1Secret { Metadata = { Name = "s", Namespace = "default" }, StringData = new() { ["psk"] = "hunter2" } };
-        Assert.Equal("Secret default/s (keys: psk)", secret.ToString());
+        // As the API server refuses it: a Secret's data holds base64.
+        var e = LoadError("""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: s}
+            data:
+              psk: "!!not-base64-secret-value"
+            """);
+        Assert.Equal("data.psk", e.Field);
+        Assert.Equal("invalid value: expected base64-encoded data", e.Reason);
+        Assert.DoesNotContain("secret-value", e.Message);
+    }
+
+    [Fact]
+    public void Secret_data_is_decoded_and_base64_may_span_lines()
+    {
+        using var files = new ManifestFiles();
+        var path = files.Write("s.yaml", """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: s}
+            type: Opaque
+            immutable: true
+            data:
+              psk: |
+                aHVudGVy
+                Mg==
+            """);
+        var secret = Assert.Single(ManifestLoader.Load(path).Secrets);
+        Assert.Equal("hunter2"u8.ToArray(), secret.Data!["psk"]);
+        Assert.Equal(("v1", "Secret", "Opaque", true), (secret.ApiVersion, secret.Kind, secret.Type, secret.Immutable));
+    }
+
+    [Fact]
+    public void Metadata_as_the_API_server_prints_it_loads_and_an_unknown_metadata_field_is_refused()
+    {
+        // The metadata of `kubectl get -o yaml`: every field of ObjectMeta is known (KubernetesClient's V1ObjectMeta).
+        using var files = new ManifestFiles();
+        var path = files.Write("t.yaml", """
+            apiVersion: ipsec.isthmus.dev/v1alpha1
+            kind: TrafficSelector
+            metadata:
+              name: lans
+              namespace: vpn
+              uid: 6c1f0d5e-1b5a-4a52-9d1e-3f8f4f7c2a10
+              generation: 2
+              resourceVersion: "812"
+              creationTimestamp: "2025-06-01T12:00:00Z"
+              finalizers: [example.com/keep]
+              annotations: {note: kept}
+              managedFields:
+                - manager: kubectl
+                  operation: Apply
+                  fieldsType: FieldsV1
+                  fieldsV1: {"f:spec": {}}
+            spec:
+              local: [{cidr: 10.0.0.0/8}]
+            """);
+        var selector = Assert.Single(ManifestLoader.Load(path).TrafficSelectors);
+        Assert.Equal(("vpn", "lans", 2L, "kept"), (selector.Metadata.NamespaceProperty, selector.Metadata.Name, selector.Metadata.Generation, selector.Metadata.Annotations["note"]));
+
+        var e = LoadError("""
+            apiVersion: ipsec.isthmus.dev/v1alpha1
+            kind: TrafficSelector
+            metadata: {name: lans, namesapce: vpn}
+            """);
+        Assert.Equal("metadata.namesapce", e.Field);
+        Assert.Equal("unknown field", e.Reason);
     }
 }

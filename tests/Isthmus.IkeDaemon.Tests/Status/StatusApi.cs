@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Isthmus.IkeDaemon.Status;
 using Isthmus.KubeApiDouble;
 using Isthmus.Testing;
-using Isthmus.Operator.Runtime.Events;
+using Isthmus.KubeClient.Events;
 using k8s;
 
 namespace Isthmus.IkeDaemon.Tests.Status;

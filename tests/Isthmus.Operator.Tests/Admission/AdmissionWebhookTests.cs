@@ -4,10 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Isthmus.Api.Manifests;
+using Isthmus.Api.V1Alpha1;
 using Isthmus.Crd.Tests.Validation;
 using Isthmus.Ike.Config;
 using Isthmus.Operator.Admission;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Tests.Fakes;
 using Isthmus.Operator.Tunnels;
 using k8s;
@@ -185,7 +185,7 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
     {
         var store = new InMemoryClusterStore();
         store.Add(Fixtures.Secret("hq-branch-psk", "not-logged"));
-        IpsecTunnelResource tunnel;
+        V1Alpha1IpsecTunnel tunnel;
         try
         {
             ManifestLoader.ReadDocument(document, "example");
@@ -196,7 +196,7 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
         }
         if (document["kind"]!.GetValue<string>() == "TrafficSelector")
         {
-            var selector = KubernetesJson.Deserialize<TrafficSelectorResource>(document.ToJsonString());
+            var selector = KubernetesJson.Deserialize<V1Alpha1TrafficSelector>(document.ToJsonString());
             store.Add(selector);
             tunnel = Fixtures.Tunnel("uses-selector", "hq-branch-psk", spec =>
             {
@@ -206,7 +206,7 @@ public sealed class AdmissionWebhookTests : IAsyncLifetime
         }
         else
         {
-            tunnel = KubernetesJson.Deserialize<IpsecTunnelResource>(document.ToJsonString());
+            tunnel = KubernetesJson.Deserialize<V1Alpha1IpsecTunnel>(document.ToJsonString());
         }
         var validation = TunnelValidator.Validate(tunnel, store, policy ?? CryptoPolicy.AllowAll);
         Assert.False(validation.Accepted, "the condition accepts what the webhook refused");

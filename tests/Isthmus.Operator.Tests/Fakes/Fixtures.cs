@@ -1,9 +1,7 @@
 using System.Text;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
-using K8sMeta = k8s.Models.V1ObjectMeta;
-using K8sSecret = k8s.Models.V1Secret;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tests.Fakes;
 
@@ -12,7 +10,7 @@ internal static class Fixtures
 {
     public const string Ns = "default";
 
-    public static IpsecTunnelResource Tunnel(string name, string secret = "psk", Action<V1Alpha1IpsecTunnelSpec>? edit = null)
+    public static V1Alpha1IpsecTunnel Tunnel(string name, string secret = "psk", Action<V1Alpha1IpsecTunnelSpec>? edit = null)
     {
         var spec = new V1Alpha1IpsecTunnelSpec
         {
@@ -32,12 +30,12 @@ internal static class Fixtures
             },
         };
         edit?.Invoke(spec);
-        return new IpsecTunnelResource { Metadata = new K8sMeta { Name = name, NamespaceProperty = Ns, Generation = 1 }, Spec = spec };
+        return new V1Alpha1IpsecTunnel { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, Generation = 1 }, Spec = spec };
     }
 
-    public static TrafficSelectorResource Selector(string name, string local, string remote) => new()
+    public static V1Alpha1TrafficSelector Selector(string name, string local, string remote) => new()
     {
-        Metadata = new K8sMeta { Name = name, NamespaceProperty = Ns },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
         Spec = new V1Alpha1TrafficSelectorSpec
         {
             Local = [new V1Alpha1TrafficSelectorEntry { Cidr = local }],
@@ -45,9 +43,9 @@ internal static class Fixtures
         },
     };
 
-    public static K8sSecret Secret(string name, string psk) => new()
+    public static V1Secret Secret(string name, string psk) => new()
     {
-        Metadata = new K8sMeta { Name = name, NamespaceProperty = Ns, ResourceVersion = "1" },
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns, ResourceVersion = "1" },
         Type = "Opaque",
         Data = new Dictionary<string, byte[]> { ["psk"] = Encoding.UTF8.GetBytes(psk), ["unrelated"] = Encoding.UTF8.GetBytes("other") },
     };
@@ -63,7 +61,7 @@ internal static class Fixtures
     }
 
     /// <summary>A store with one gateway pair (gw-a, gw-b), a PSK Secret and the given tunnels.</summary>
-    public static InMemoryClusterStore Store(params IpsecTunnelResource[] tunnels)
+    public static InMemoryClusterStore Store(params V1Alpha1IpsecTunnel[] tunnels)
     {
         var store = new InMemoryClusterStore();
         store.Nodes.Add(Node("gw-b"));

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Isthmus.Api.V1Alpha1;
 using Isthmus.Operator.Nodes;
-using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
 using Isthmus.Operator.Store;
-using K8sSecret = k8s.Models.V1Secret;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tests.Fakes;
 
@@ -13,9 +12,9 @@ internal sealed class InMemoryClusterStore : IClusterStore
 {
     private int _version = 1;
 
-    public Dictionary<ObjectKey, IpsecTunnelResource> Tunnels { get; } = new();
-    public Dictionary<ObjectKey, TrafficSelectorResource> Selectors { get; } = new();
-    public Dictionary<ObjectKey, K8sSecret> Secrets { get; } = new();
+    public Dictionary<ObjectKey, V1Alpha1IpsecTunnel> Tunnels { get; } = new();
+    public Dictionary<ObjectKey, V1Alpha1TrafficSelector> Selectors { get; } = new();
+    public Dictionary<ObjectKey, V1Secret> Secrets { get; } = new();
     public List<GatewayNode> Nodes { get; } = [];
     public Dictionary<string, NodeConfig> Deployed { get; } = new(StringComparer.Ordinal);
     public bool DataplaneDeployed { get; private set; }
@@ -23,7 +22,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
     /// <summary>Every write, as "verb target" lines.</summary>
     public List<string> Writes { get; } = [];
 
-    public void Add(IpsecTunnelResource tunnel)
+    public void Add(V1Alpha1IpsecTunnel tunnel)
     {
         tunnel.Metadata.ResourceVersion ??= NextVersion();
         tunnel.Metadata.Generation ??= 1;
@@ -31,24 +30,24 @@ internal sealed class InMemoryClusterStore : IClusterStore
         Tunnels[ObjectKey.Of(tunnel)] = tunnel;
     }
 
-    public void Add(TrafficSelectorResource selector) => Selectors[ObjectKey.Of(selector)] = selector;
+    public void Add(V1Alpha1TrafficSelector selector) => Selectors[ObjectKey.Of(selector)] = selector;
 
-    public void Add(K8sSecret secret) => Secrets[ObjectKey.Of(secret)] = secret;
+    public void Add(V1Secret secret) => Secrets[ObjectKey.Of(secret)] = secret;
 
-    public IpsecTunnelResource? GetTunnel(ObjectKey key) => Tunnels.GetValueOrDefault(key);
+    public V1Alpha1IpsecTunnel? GetTunnel(ObjectKey key) => Tunnels.GetValueOrDefault(key);
 
-    public IReadOnlyList<IpsecTunnelResource> ListTunnels() => [.. Tunnels.Values];
+    public IReadOnlyList<V1Alpha1IpsecTunnel> ListTunnels() => [.. Tunnels.Values];
 
-    public TrafficSelectorResource? GetTrafficSelector(string @namespace, string name) => Selectors.GetValueOrDefault(new ObjectKey(@namespace, name));
+    public V1Alpha1TrafficSelector? GetTrafficSelector(string @namespace, string name) => Selectors.GetValueOrDefault(new ObjectKey(@namespace, name));
 
-    public K8sSecret? GetSecret(string @namespace, string name) => Secrets.GetValueOrDefault(new ObjectKey(@namespace, name));
+    public V1Secret? GetSecret(string @namespace, string name) => Secrets.GetValueOrDefault(new ObjectKey(@namespace, name));
 
     public IReadOnlyList<GatewayNode> ListNodes() => [.. Nodes];
 
     public IReadOnlyList<DeployedNodeConfig> ListDeployedNodeConfigs() =>
         Deployed.Values.Select(c => new DeployedNodeConfig(c.NodeName, c.Hash)).ToList();
 
-    public Task UpdateStatusAsync(IpsecTunnelResource tunnel, V1Alpha1IpsecTunnelStatus status, CancellationToken cancellationToken)
+    public Task UpdateStatusAsync(V1Alpha1IpsecTunnel tunnel, V1Alpha1IpsecTunnelStatus status, CancellationToken cancellationToken)
     {
         var key = ObjectKey.Of(tunnel);
         var stored = Tunnels[key];
@@ -62,7 +61,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
         return Task.CompletedTask;
     }
 
-    public Task<IpsecTunnelResource> AddFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken)
+    public Task<V1Alpha1IpsecTunnel> AddFinalizerAsync(V1Alpha1IpsecTunnel tunnel, string finalizer, CancellationToken cancellationToken)
     {
         var stored = Tunnels[ObjectKey.Of(tunnel)];
         Writes.Add($"finalizer+ {ObjectKey.Of(tunnel)}");
@@ -71,7 +70,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
         return Task.FromResult(stored);
     }
 
-    public Task RemoveFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken)
+    public Task RemoveFinalizerAsync(V1Alpha1IpsecTunnel tunnel, string finalizer, CancellationToken cancellationToken)
     {
         var key = ObjectKey.Of(tunnel);
         Writes.Add($"finalizer- {key}");
@@ -84,7 +83,7 @@ internal sealed class InMemoryClusterStore : IClusterStore
         return Task.CompletedTask;
     }
 
-    public Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken) =>
+    public Task<TimeSpan?> RefreshReferencedSecretsAsync(V1Alpha1IpsecTunnel tunnel, CancellationToken cancellationToken) =>
         Task.FromResult<TimeSpan?>(null);
 
     public Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)

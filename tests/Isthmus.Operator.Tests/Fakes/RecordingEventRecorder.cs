@@ -1,4 +1,4 @@
-using Isthmus.Operator.Runtime.Events;
+using Isthmus.KubeClient.Events;
 
 namespace Isthmus.Operator.Tests.Fakes;
 

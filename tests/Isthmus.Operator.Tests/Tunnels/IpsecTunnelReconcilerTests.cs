@@ -1,6 +1,6 @@
 using Isthmus.Api.V1Alpha1;
+using Isthmus.KubeClient.Events;
 using Isthmus.Operator.Runtime.Cache;
-using Isthmus.Operator.Runtime.Events;
 using Isthmus.Operator.Tests.Fakes;
 using Isthmus.Operator.Tunnels;
 using Microsoft.Extensions.Logging.Abstractions;

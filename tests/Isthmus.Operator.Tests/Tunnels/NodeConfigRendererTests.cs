@@ -1,9 +1,11 @@
 using System.Text;
 using Isthmus.Api.Manifests;
+using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
-using Isthmus.IkeDaemon.Config;
 using Isthmus.Operator.Tests.Fakes;
 using Isthmus.Operator.Tunnels;
+using Isthmus.Tunnels;
+using k8s.Models;
 
 namespace Isthmus.Operator.Tests.Tunnels;
 
@@ -23,15 +25,15 @@ public sealed class NodeConfigRendererTests
         });
         var refs = Fixtures.Tunnel("branch-dns", edit: s =>
         {
-            s.StartAction = Api.V1Alpha1.V1Alpha1StartAction.Respond;
-            s.Local = new() { Address = "2001:db8:1::1", Id = new() { Type = Api.V1Alpha1.V1Alpha1IkeIdentityType.DerAsn1Dn, Value = "C=CH, O=Example AG, CN=dc1" } };
+            s.StartAction = V1Alpha1StartAction.Respond;
+            s.Local = new() { Address = "2001:db8:1::1", Id = new() { Type = V1Alpha1IkeIdentityType.DerAsn1Dn, Value = "C=CH, O=Example AG, CN=dc1" } };
             s.Peer = new() { Address = "2001:db8:2::1", Port = 4500 };
             s.TrafficSelectors = new() { Refs = ["v6-lans"] };
         });
         var store = Fixtures.Store(inline, refs);
-        store.Add(new Resources.TrafficSelectorResource
+        store.Add(new V1Alpha1TrafficSelector
         {
-            Metadata = new k8s.Models.V1ObjectMeta { Name = "v6-lans", NamespaceProperty = Fixtures.Ns },
+            Metadata = new V1ObjectMeta { Name = "v6-lans", NamespaceProperty = Fixtures.Ns },
             Spec = new() { Local = [new() { Cidr = "2001:db8:100::/48" }], Remote = [new() { Cidr = "2001:db8:200::/48", Protocol = "icmpv6" }] },
         });
         var validations = new[] { TunnelValidator.Validate(inline, store), TunnelValidator.Validate(refs, store) };

@@ -1,6 +1,6 @@
 using k8s;
 
-namespace Isthmus.Operator.Runtime.Client;
+namespace Isthmus.KubeClient;
 
 /// <summary>
 /// How a process reaches the API server, shared by the operator and the IKE daemon's status writer:

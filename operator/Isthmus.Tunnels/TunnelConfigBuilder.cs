@@ -8,7 +8,7 @@ using Isthmus.Ike.Config;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
 
-namespace Isthmus.IkeDaemon.Config;
+namespace Isthmus.Tunnels;
 
 /// <summary>
 /// Turns the IpsecTunnels of a <see cref="ManifestSet"/> into <see cref="TunnelConfig"/>s: resolves
@@ -80,8 +80,8 @@ public static class TunnelConfigBuilder
 
     private sealed class TunnelContext(V1Alpha1IpsecTunnel tunnel, ManifestSet set, CryptoPolicy policy, bool resolveReferences = true)
     {
-        private readonly string _namespace = tunnel.Metadata.Namespace ?? ManifestLoader.DefaultNamespace;
-        private readonly string _name = tunnel.Metadata.Name ?? "";
+        private readonly string _namespace = tunnel.Metadata?.NamespaceProperty ?? ManifestLoader.DefaultNamespace;
+        private readonly string _name = tunnel.Metadata?.Name ?? "";
 
         public List<string> Errors { get; } = [];
 
@@ -292,22 +292,15 @@ public static class TunnelConfigBuilder
                 Error("spec.authentication.psk.secretRef.name", $"Secret {_namespace}/{secretRef.Name} not found");
                 return null;
             }
+            // stringData wins over data, as on the API server (a manifest may carry both).
             byte[]? psk = null;
-            if (secret.StringData is not null && secret.StringData.TryGetValue(key, out var text))
+            if (secret.StringData is not null && secret.StringData.TryGetValue(key, out var text) && text is not null)
             {
                 psk = Encoding.UTF8.GetBytes(text);
             }
-            else if (secret.Data is not null && secret.Data.TryGetValue(key, out var base64))
+            else if (secret.Data is not null && secret.Data.TryGetValue(key, out var bytes) && bytes is not null)
             {
-                try
-                {
-                    psk = Convert.FromBase64String(base64);
-                }
-                catch (FormatException)
-                {
-                    Error("spec.authentication.psk.secretRef.key", $"Secret {_namespace}/{secretRef.Name} key '{key}' is not valid base64");
-                    return null;
-                }
+                psk = bytes;
             }
             if (psk is null)
             {

@@ -5,25 +5,30 @@ using Isthmus.Api.V1Alpha1;
 using Isthmus.Ike.Config;
 using Isthmus.Ike.Messages;
 using Isthmus.Ike.Protocol;
-using Isthmus.IkeDaemon.Config;
+using Isthmus.Testing;
+using k8s.Models;
 
-namespace Isthmus.Api.Tests.Config;
+namespace Isthmus.Tunnels.Tests;
 
 public class TunnelConfigBuilderTests
 {
     private const string SecretValue = "Sup3r-Secret-PSK-do-not-print";
 
+    /// <summary>The valid examples at the top of examples/ (examples/invalid/ holds the ones the CRDs refuse).</summary>
+    private static string[] ExampleFiles =>
+        Directory.GetFiles(RepositoryPaths.Examples, "*.yaml", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal).ToArray();
+
     private static V1Secret Secret(string name = "psk", string key = "psk") => new()
     {
-        Metadata = { Name = name, Namespace = "default" },
-        StringData = new() { [key] = SecretValue },
+        Metadata = new() { Name = name, NamespaceProperty = "default" },
+        StringData = new Dictionary<string, string> { [key] = SecretValue },
     };
 
     private static V1Alpha1IpsecTunnel Tunnel(string name = "t", Action<V1Alpha1IpsecTunnelSpec>? change = null)
     {
         var tunnel = new V1Alpha1IpsecTunnel
         {
-            Metadata = { Name = name, Namespace = "default" },
+            Metadata = { Name = name, NamespaceProperty = "default" },
             Spec =
             {
                 Local = { Address = "192.0.2.1" },
@@ -57,7 +62,7 @@ public class TunnelConfigBuilderTests
     [Fact]
     public void Examples_build_into_tunnel_configs()
     {
-        var configs = TunnelConfigBuilder.Build(ManifestLoader.Load(ManifestFiles.ExampleFiles), out var errors);
+        var configs = TunnelConfigBuilder.Build(ManifestLoader.Load(ExampleFiles), out var errors);
         Assert.Empty(errors);
         Assert.Equal(["default/branch-to-hq", "default/dc1-to-dc2-v6", "default/hq-to-branch"], configs.Select(c => c.Name).Order());
 
@@ -135,7 +140,7 @@ public class TunnelConfigBuilderTests
     [Fact]
     public void Traffic_selector_in_another_namespace_is_not_found()
     {
-        var selector = new V1Alpha1TrafficSelector { Metadata = { Name = "lans", Namespace = "other" }, Spec = { Local = [new() { Cidr = "10.0.0.0/8" }], Remote = [new() { Cidr = "10.9.0.0/16" }] } };
+        var selector = new V1Alpha1TrafficSelector { Metadata = { Name = "lans", NamespaceProperty = "other" }, Spec = { Local = [new() { Cidr = "10.0.0.0/8" }], Remote = [new() { Cidr = "10.9.0.0/16" }] } };
         var error = SingleError(Tunnel(change: s => s.TrafficSelectors = new() { Refs = ["lans"] }), Secret(), selector);
         Assert.Equal("IpsecTunnel default/t: spec.trafficSelectors.refs[0]: TrafficSelector default/lans not found", error);
     }
@@ -155,15 +160,21 @@ public class TunnelConfigBuilderTests
     }
 
     [Fact]
-    public void Psk_from_base64_data_is_decoded_and_bad_base64_is_reported_without_the_value()
+    public void Psk_from_data_is_the_decoded_bytes_and_stringData_wins_over_data()
     {
-        var good = new V1Secret { Metadata = { Name = "psk", Namespace = "default" }, Data = new() { ["psk"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(SecretValue)) } };
-        var (configs, _) = Build(Tunnel(), good);
+        // A Secret's data is base64 in YAML and JSON; the manifest loader refuses one that is not (as the API server does).
+        var data = new V1Secret { Metadata = new() { Name = "psk", NamespaceProperty = "default" }, Data = new Dictionary<string, byte[]> { ["psk"] = Encoding.UTF8.GetBytes(SecretValue) } };
+        var (configs, _) = Build(Tunnel(), data);
         Assert.Equal(Encoding.UTF8.GetBytes(SecretValue), Assert.Single(configs).Psk);
 
-        var bad = new V1Secret { Metadata = { Name = "psk", Namespace = "default" }, Data = new() { ["psk"] = "!!" + SecretValue } };
-        var error = SingleError(Tunnel(), bad);
-        Assert.Equal("IpsecTunnel default/t: spec.authentication.psk.secretRef.key: Secret default/psk key 'psk' is not valid base64", error);
+        var both = new V1Secret
+        {
+            Metadata = new() { Name = "psk", NamespaceProperty = "default" },
+            Data = new Dictionary<string, byte[]> { ["psk"] = [1, 2, 3] },
+            StringData = new Dictionary<string, string> { ["psk"] = SecretValue },
+        };
+        (configs, _) = Build(Tunnel(), both);
+        Assert.Equal(Encoding.UTF8.GetBytes(SecretValue), Assert.Single(configs).Psk);
     }
 
     [Fact]

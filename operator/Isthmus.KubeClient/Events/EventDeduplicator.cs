@@ -1,4 +1,4 @@
-namespace Isthmus.Operator.Runtime.Events;
+namespace Isthmus.KubeClient.Events;
 
 /// <summary>
 /// Remembers recently recorded events so that a repeat (same object, type, reason, action and note within

@@ -5,7 +5,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace Isthmus.Operator.Runtime.Events;
+namespace Isthmus.KubeClient.Events;
 
 /// <summary>
 /// Writes events.k8s.io/v1 Events. The first occurrence creates an Event; a repeat within the

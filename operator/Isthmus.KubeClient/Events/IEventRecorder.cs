@@ -1,4 +1,4 @@
-namespace Isthmus.Operator.Runtime.Events;
+namespace Isthmus.KubeClient.Events;
 
 /// <summary>
 /// Records Events on objects. Recording is best effort: a failure is logged, never thrown, so that an

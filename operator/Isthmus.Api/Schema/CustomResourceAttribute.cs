@@ -1,8 +1,11 @@
 namespace Isthmus.Api.Schema;
 
-/// <summary>Marks a class as a custom resource and gives its CustomResourceDefinition names.</summary>
+/// <summary>
+/// Marks a class as a custom resource and gives what its CustomResourceDefinition declares: names, scope and
+/// whether status is a subresource (read by Isthmus.CrdGen).
+/// </summary>
 [AttributeUsage(AttributeTargets.Class)]
-public sealed class KubernetesEntityAttribute(string group, string version, string kind, string plural) : Attribute
+public sealed class CustomResourceAttribute(string group, string version, string kind, string plural) : Attribute
 {
     /// <summary>API group, e.g. <c>ipsec.isthmus.dev</c>.</summary>
     public string Group { get; } = group;

@@ -1,4 +1,4 @@
-namespace Isthmus.Operator.Runtime.Events;
+namespace Isthmus.KubeClient.Events;
 
 /// <summary>The object an Event is about (events.k8s.io/v1 <c>regarding</c>).</summary>
 public sealed record EventReference(string ApiVersion, string Kind, string Namespace, string Name, string? Uid);
