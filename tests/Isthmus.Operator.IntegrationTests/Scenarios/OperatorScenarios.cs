@@ -245,7 +245,8 @@ public sealed class OperatorScenarios
         await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("after")), "a tunnel applied after the restart converges", 60);
         Assert.False(process.HasExited, "the operator exited after the API server came back");
         Assert.Equal("op-restart", cluster.LeaseHolder());
-        Assert.Equal(2, cluster.Logs.Lines.Count(l => l.Contains("Became leader")));
+        // Led before the outage and again after it (a loaded machine may add a further lost renewal).
+        Assert.True(cluster.Logs.Lines.Count(l => l.Contains("Became leader")) >= 2);
         Assert.DoesNotContain(cluster.Logs.Lines, l => l.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase));
     }
 
