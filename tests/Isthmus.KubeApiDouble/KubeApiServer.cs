@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Isthmus.KubeApiDouble;
 
 /// <summary>
-/// A test double of the Kubernetes API server on loopback (Kestrel, HTTP/1.1, no authentication), serving discovery,
+/// A test double of the Kubernetes API server on loopback or a chosen address (Kestrel, HTTP/1.1, no authentication), serving discovery,
 /// the resources of <see cref="KubeApiServerOptions.Resources"/> from an <see cref="ObjectStore"/>, watches as chunked
 /// JSON lines, server-side tables for kubectl, and injected faults.
 /// </summary>
@@ -47,13 +47,13 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     /// <summary>Every resource request served so far, with its HTTP status.</summary>
     public IReadOnlyCollection<ApiRequestRecord> Requests => _requests;
 
-    /// <summary>Starts a server on 127.0.0.1.</summary>
+    /// <summary>Starts a server on <see cref="KubeApiServerOptions.Address"/> (127.0.0.1 unless set).</summary>
     public static async Task<KubeApiServer> StartAsync(KubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiServerOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Address, options.Port));
         var app = builder.Build();
         var server = new KubeApiServer(app, new ObjectStore(options.Resources, options.Time), options);
         app.Run(server.HandleAsync);

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Isthmus.KubeApiDouble;
 
 /// <summary>Settings of a <see cref="KubeApiServer"/>.</summary>
@@ -12,6 +14,12 @@ public sealed class KubeApiServerOptions
     /// <summary>How often watches that asked for bookmarks get one; default one second.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The loopback TCP port; default 0 (any free port).</summary>
+    /// <summary>The TCP port; default 0 (any free port).</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// The address to listen on; default loopback. Another address serves clients outside this network namespace,
+    /// such as a container on a bridge network.
+    /// </summary>
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
 }
