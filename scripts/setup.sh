@@ -8,6 +8,7 @@ packages=(
   strongswan-charon strongswan-swanctl libstrongswan-extra-plugins libcharon-extra-plugins
   iperf3 tcpdump iputils-ping nftables iproute2 afl++
   dpdk dpdk-dev libdpdk-dev pkg-config gcc
+  docker.io  # the docker CLI of the image tests (tests/Isthmus.Images.Tests); the policy-rc.d below keeps its daemon from starting
 )
 
 if [[ $(id -u) -ne 0 ]]; then

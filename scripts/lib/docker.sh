@@ -7,6 +7,8 @@
 #   docker_debian_base TAG            debootstrap --variant=minbase bookworm, imported as TAG
 #   docker_dotnet_sdk_image BASE TAG  BASE plus this machine's .NET SDK, as TAG
 #   docker_build_target TARGET TAG    one target of the Dockerfile, FROM the local bases
+#   docker_session_lock               one Isthmus docker session per machine at a time (waits for the other)
+#   docker_remove_image_tree BASE     BASE and every image built on it (CI cleans up after itself)
 #
 # No registry is needed: the Debian base comes from the Debian mirror through debootstrap, and the .NET SDK image
 # is the base plus the SDK installed on this machine. With a registry, the Dockerfile's defaults (or digests, see
@@ -37,13 +39,11 @@ _isthmus_host_state=""
 isthmus_step() {
   local name=$1
   shift
-  local started rc
+  local started rc=0
   started=$(date +%s)
   echo "== ${name}"
-  set +e
-  "$@"
-  rc=$?
-  set -e
+  # Errors are checked explicitly in the functions run here: errexit does not apply inside a command tested by ||.
+  "$@" || rc=$?
   local took=$(( $(date +%s) - started ))
   ISTHMUS_TIMINGS+=("$(printf '%-44s %5d s%s' "$name" "$took" "$([[ $rc -eq 0 ]] || echo "  (failed, exit $rc)")")")
   echo "== ${name}: ${took} s"
@@ -56,6 +56,18 @@ isthmus_timings() {
   for line in "${ISTHMUS_TIMINGS[@]}"; do
     echo "   ${line}"
   done
+}
+
+# A session that started dockerd stops it at its end: a second session must not lose the engine under its feet.
+# The lock is on fd 9, closed for dockerd so that an engine left running does not hold it.
+docker_session_lock() {
+  local lock=${ISTHMUS_DOCKER_LOCK:-/run/lock/isthmus-docker.lock}
+  mkdir -p "$(dirname "$lock")"
+  exec 9>"$lock"
+  if ! flock -n 9; then
+    echo "docker: another Isthmus docker session holds $lock; waiting for it (at most 1 h)"
+    flock -w 3600 9 || { echo "docker: gave up waiting for $lock" >&2; return 1; }
+  fi
 }
 
 docker_engine_reachable() {
@@ -82,7 +94,7 @@ docker_engine_start() {
   _docker_save_host_network "$_isthmus_host_state"
 
   # Not a process group leader, so setsid does not fork: $! is dockerd itself (checked against its pid file).
-  setsid /usr/sbin/dockerd --pidfile "$pidfile" >"$log" 2>&1 </dev/null &
+  setsid /usr/sbin/dockerd --pidfile "$pidfile" >"$log" 2>&1 </dev/null 9>&- &
   _isthmus_dockerd_pid=$!
   echo "docker: started dockerd (pid ${_isthmus_dockerd_pid}, log ${log})"
   local i
@@ -244,8 +256,10 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/var/log/*.log "$root"/var/log/apt/*
   : >"$root/etc/hostname"
-  tar --numeric-owner --xattrs -C "$root" -cf "$out" .
+  local rc=0
+  tar --numeric-owner --xattrs -C "$root" -cf "$out" . || rc=$?
   rm -rf "$root" "$root.log"
+  [[ $rc -eq 0 ]] || return "$rc"
   if [[ -n $cache ]]; then
     mkdir -p "$cache"
     cp "$out" "$cache/bookworm-minbase.tar.new" && mv "$cache/bookworm-minbase.tar.new" "$cache/bookworm-minbase.tar"
@@ -265,7 +279,7 @@ docker_debian_base() {
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["bash"]' \
     --message "debootstrap --variant=minbase bookworm" \
-    "$tar" "$tag" >/dev/null
+    "$tar" "$tag" >/dev/null || { rm -f "$tar"; return 1; }
   rm -f "$tar"
   _docker_drop_replaced_image "$previous" "$tag"
   echo "debian base: $tag ($(docker_image_size "$tag"))"
@@ -341,6 +355,24 @@ docker_build_target() {
     rm -f "$log"
   fi
   echo "image: $tag ($(docker_image_size "$tag"))"
+}
+
+# Removes BASE and every image built on it, tagged or not (intermediate stages of the legacy builder included),
+# newest first. An image belongs to the tree when its first layer is BASE's: a base imported from a fresh debootstrap
+# has a layer of its own, so nothing built on another base is touched.
+docker_remove_image_tree() {
+  local base=$1 layer id
+  layer=$(docker image inspect --format '{{index .RootFS.Layers 0}}' "$base" 2>/dev/null) || return 0
+  local -a tree=()
+  while read -r _ id; do
+    tree+=("$id")
+  done < <(docker image ls --all --quiet --no-trunc | sort -u \
+    | xargs -r docker image inspect --format '{{.Created}} {{.Id}} {{index .RootFS.Layers 0}}' \
+    | awk -v layer="$layer" '$3 == layer { print $1, $2 }' | sort -r)
+  for id in "${tree[@]}"; do
+    docker image rm --force "$id" >/dev/null 2>&1 || true
+  done
+  echo "docker: removed ${#tree[@]} image(s) built on $base"
 }
 
 docker_image_size() {
