@@ -183,6 +183,14 @@ _docker_restore_host_network() {
     local before
     before=$(sed -n 's/^:FORWARD \([A-Z]*\) .*/\1/p' "$dir/filter")
     iptables -t filter -P FORWARD "${before:-ACCEPT}" 2>/dev/null || true
+    # Tables that did not exist before and are empty again go too (nftables only: legacy tables cannot be removed).
+    if iptables -V 2>/dev/null | grep -q nf_tables && command -v nft >/dev/null; then
+      for table in filter nat; do
+        if [[ ! -s $dir/$table ]] && ! iptables-save -t "$table" 2>/dev/null | grep -q '^-A'; then
+          nft delete table ip "$table" 2>/dev/null || true
+        fi
+      done
+    fi
   fi
   if [[ ! -e $dir/docker0 ]] && ip link show docker0 >/dev/null 2>&1; then
     ip link del docker0 2>/dev/null || true
