@@ -36,7 +36,8 @@ finish() {
   if [[ $keep -eq 0 ]]; then
     docker_engine_stop
   elif [[ -n $_isthmus_dockerd_pid ]]; then
-    echo "images.sh: dockerd (pid $_isthmus_dockerd_pid) keeps running (--keep-engine); stop it with kill $_isthmus_dockerd_pid"
+    echo "images.sh: dockerd (pid $_isthmus_dockerd_pid) keeps running (--keep-engine), and with it IPv4 forwarding, its"
+    echo "  iptables chains and docker0 on this host; kill $_isthmus_dockerd_pid stops it (they stay until a reboot or by hand)"
   fi
   isthmus_timings
   exit "$rc"
