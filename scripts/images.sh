@@ -2,6 +2,7 @@
 # Builds the three Isthmus images (operator, iked, dataplane) from the Dockerfile, with no registry:
 #
 #   sudo scripts/images.sh [--fresh-bases] [--keep-engine] [--tag TAG]
+#   sudo scripts/images.sh --stop-engine      stop the dockerd a --keep-engine run left running, put the host back
 #
 #   1. a Docker engine: the one running, else Debian's dockerd started by hand (stopped again at the end, with the
 #      host's network put back as it was, unless --keep-engine: then it stays up for the image tests)
@@ -25,7 +26,8 @@ while (($# > 0)); do
     --fresh-bases) fresh=1 ;;
     --keep-engine) keep=1 ;;
     --tag) tag=${2:?--tag needs a value}; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --stop-engine) docker_session_lock; docker_engine_stop_kept; exit ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "images.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -37,7 +39,7 @@ finish() {
     docker_engine_stop
   elif [[ -n $_isthmus_dockerd_pid ]]; then
     echo "images.sh: dockerd (pid $_isthmus_dockerd_pid) keeps running (--keep-engine), and with it IPv4 forwarding, its"
-    echo "  iptables chains and docker0 on this host; kill $_isthmus_dockerd_pid stops it (they stay until a reboot or by hand)"
+    echo "  iptables chains and docker0 on this host: scripts/images.sh --stop-engine stops it and puts them back"
   fi
   isthmus_timings
   exit "$rc"

@@ -4,6 +4,7 @@
 #   isthmus_step NAME CMD...          run CMD, print and remember how long it took (isthmus_timings lists them)
 #   docker_engine_start               use the running engine, or start Debian's dockerd by hand
 #   docker_engine_stop                stop the dockerd docker_engine_start started (by PID) and undo its host changes
+#   docker_engine_stop_kept           the same for a dockerd an earlier session left running (its pid file)
 #   docker_debian_base TAG            debootstrap --variant=minbase bookworm, imported as TAG
 #   docker_dotnet_sdk_image BASE TAG  BASE plus this machine's .NET SDK, as TAG
 #   docker_build_target TARGET TAG    one target of the Dockerfile, FROM the local bases
@@ -90,7 +91,8 @@ docker_engine_start() {
 
   mkdir -p "$ISTHMUS_DOCKER_STATE"
   local log="$ISTHMUS_DOCKER_STATE/dockerd.log" pidfile="$ISTHMUS_DOCKER_STATE/dockerd.pid"
-  _isthmus_host_state=$(mktemp -d /tmp/isthmus-docker-host.XXXXXX)
+  _isthmus_host_state="$ISTHMUS_DOCKER_STATE/host-before"
+  rm -rf "$_isthmus_host_state" && mkdir -p "$_isthmus_host_state"
   _docker_save_host_network "$_isthmus_host_state"
 
   # Not a process group leader, so setsid does not fork: $! is dockerd itself (checked against its pid file).
@@ -144,16 +146,41 @@ docker_engine_stop() {
   fi
 }
 
+# Stops a dockerd that an earlier session started and left running (scripts/images.sh --keep-engine): the PID in
+# its pid file, when that process is dockerd and the host state saved at its start is still there.
+docker_engine_stop_kept() {
+  local pidfile="$ISTHMUS_DOCKER_STATE/dockerd.pid" pid
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [[ -z $pid || ! -d $ISTHMUS_DOCKER_STATE/host-before || $(cat "/proc/$pid/comm" 2>/dev/null) != dockerd ]]; then
+    echo "docker: no dockerd started by an Isthmus script runs (${pidfile})"
+    return 0
+  fi
+  _isthmus_dockerd_pid=$pid
+  _isthmus_host_state="$ISTHMUS_DOCKER_STATE/host-before"
+  docker_engine_stop
+}
+
 _docker_save_host_network() {
   local dir=$1
   cat /proc/sys/net/ipv4/ip_forward >"$dir/ip_forward"
   if command -v iptables-save >/dev/null; then
     iptables-save -t filter 2>/dev/null | grep -E '^(:|-A)' >"$dir/filter" || true
     iptables-save -t nat 2>/dev/null | grep -E '^(:|-A)' >"$dir/nat" || true
+    # iptables-save lists the built-in chains of a table that does not exist: ask nftables whether it does.
+    if _docker_iptables_on_nftables; then
+      local table
+      for table in filter nat; do
+        nft list table ip "$table" >/dev/null 2>&1 || touch "$dir/$table.absent"
+      done
+    fi
   fi
   if ip link show docker0 >/dev/null 2>&1; then
     touch "$dir/docker0"
   fi
+}
+
+_docker_iptables_on_nftables() {
+  command -v nft >/dev/null && iptables -V 2>/dev/null | grep -q nf_tables
 }
 
 # Undo what dockerd added to the host's network and what was not there before it started: its iptables rules and
@@ -184,13 +211,11 @@ _docker_restore_host_network() {
     before=$(sed -n 's/^:FORWARD \([A-Z]*\) .*/\1/p' "$dir/filter")
     iptables -t filter -P FORWARD "${before:-ACCEPT}" 2>/dev/null || true
     # Tables that did not exist before and are empty again go too (nftables only: legacy tables cannot be removed).
-    if iptables -V 2>/dev/null | grep -q nf_tables && command -v nft >/dev/null; then
-      for table in filter nat; do
-        if [[ ! -s $dir/$table ]] && ! iptables-save -t "$table" 2>/dev/null | grep -q '^-A'; then
-          nft delete table ip "$table" 2>/dev/null || true
-        fi
-      done
-    fi
+    for table in filter nat; do
+      if [[ -e $dir/$table.absent ]] && ! iptables-save -t "$table" 2>/dev/null | grep -q '^-A'; then
+        nft delete table ip "$table" 2>/dev/null || true
+      fi
+    done
   fi
   if [[ ! -e $dir/docker0 ]] && ip link show docker0 >/dev/null 2>&1; then
     ip link del docker0 2>/dev/null || true
