@@ -5,7 +5,7 @@
 #   namespace isth-opdemo-gw ("the gateway node", 198.51.100.20, LAN 10.2.0.0/16):
 #     - isthmus-kube-double: the project's Kubernetes API-server test double on 127.0.0.1, serving the
 #       generated CRDs (crds/*.yaml), seeded with two Ready gateway Nodes and the isthmus-system namespace
-#     - isthmus-operator against it; kubectl 1.32 (/usr/bin/kubectl) through a kubeconfig
+#     - isthmus-operator against it; kubectl 1.32 (scripts/install-k8s-tools.sh) through a kubeconfig
 #     - isthmus-iked, started the way the IKE pod the operator creates would run it: on the node config
 #       the operator rendered into the Secret isthmus-node-<node>, with --kube-status
 #   namespace isth-opdemo-hq ("HQ", 192.0.2.10, LAN 10.1.0.0/16): strongSwan (charon), the IKE peer
@@ -22,7 +22,13 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 [[ $(id -u) -eq 0 ]] || { echo "operator-demo.sh: run as root (network namespaces): sudo scripts/operator-demo.sh" >&2; exit 1; }
-[[ -x /usr/bin/kubectl ]] || { echo "operator-demo.sh: kubectl is not installed at /usr/bin/kubectl" >&2; exit 1; }
+# kubectl 1.32 as scripts/install-k8s-tools.sh installs it (ISTHMUS_KUBECTL, the tools directory, then PATH).
+kubectl_bin=${ISTHMUS_KUBECTL:-${ISTHMUS_TOOLS_DIR:-/usr/local/lib/isthmus/bin}/kubectl}
+if [[ ! -x $kubectl_bin ]]; then
+  bash scripts/install-k8s-tools.sh >/dev/null || true
+fi
+[[ -x $kubectl_bin ]] || kubectl_bin=$(command -v kubectl || true)
+[[ -n $kubectl_bin && -x $kubectl_bin ]] || { echo "operator-demo.sh: no kubectl (run scripts/install-k8s-tools.sh)" >&2; exit 1; }
 
 gw=isth-opdemo-gw
 hq=isth-opdemo-hq
@@ -74,7 +80,7 @@ cleanup() {
 section() { printf '\n== %s\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@" 2>&1 | sed 's/^/  /'; }
 in_gw() { ip netns exec "$gw" "$@"; }
-kubectl() { ip netns exec "$gw" env KUBECONFIG="$work/kubeconfig" HOME="$work" /usr/bin/kubectl "$@"; }
+kubectl() { ip netns exec "$gw" env KUBECONFIG="$work/kubeconfig" HOME="$work" "$kubectl_bin" "$@"; }
 swanctl() { STRONGSWAN_CONF="$work/hq/strongswan.conf" ip netns exec "$hq" /usr/sbin/swanctl "$@"; }
 jsonpath() { kubectl get ipsectunnel "$tunnel" -o "jsonpath=$1" 2>/dev/null || true; }
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s until it succeeds.

@@ -7,7 +7,7 @@ namespace Isthmus.CrdGen;
 
 /// <summary>
 /// Expands the <c>${name}</c> placeholders of <see cref="Isthmus.Api.Schema.CelRuleAttribute"/> rules from
-/// their sources of truth: the proposal keyword table of Isthmus.Ike, and the bit indices of an address.
+/// their sources of truth: the proposal keyword table of Isthmus.Ike, and the spellings of IP protocol "any".
 /// </summary>
 public static partial class CelTemplates
 {
@@ -16,7 +16,7 @@ public static partial class CelTemplates
     {
         ["ikeProposalPattern"] = ProposalPattern(IkeKeywords()),
         ["espProposalPattern"] = ProposalPattern(EspKeywords()),
-        ["bitIndices"] = "[" + string.Join(", ", Enumerable.Range(0, 128)) + "]",
+        ["protocolAnySpellings"] = "[" + string.Join(", ", AnySpellings().Select(a => "'" + a + "'")) + "]",
     };
 
     /// <summary>The keywords an IKE proposal may contain: all but ESN and the ESP-only ciphers (null, AES-GMAC).</summary>
@@ -28,6 +28,22 @@ public static partial class CelTemplates
     /// <summary>The keywords an ESP proposal may contain: all (PRF keywords are accepted and ignored, as strongSwan does).</summary>
     public static IReadOnlyList<string> EspKeywords() =>
         ProposalKeywords.All.Select(k => k.Name).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// The texts that mean IP protocol 0 ("any") under the protocol field's pattern: the keyword in every letter case
+    /// and the number written as text. A list lookup costs next to nothing in the API server's CEL budget, where a
+    /// case-insensitive regex over an int-or-string (sized as 3 MiB) does not fit.
+    /// </summary>
+    public static IReadOnlyList<string> AnySpellings()
+    {
+        var spellings = new List<string>();
+        for (var mask = 0; mask < 8; mask++)
+        {
+            spellings.Add(new string("any".Select((c, i) => (mask & (4 >> i)) != 0 ? char.ToUpperInvariant(c) : c).ToArray()));
+        }
+        spellings.Add("0");
+        return spellings;
+    }
 
     /// <summary>Replaces every <c>${name}</c> in <paramref name="rule"/>; an unknown name fails with <paramref name="where"/>.</summary>
     public static string Expand(string rule, string where) => Placeholder().Replace(rule, m =>

@@ -44,8 +44,16 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
     {
         if (node is not JsonObject schema)
         {
-            // The exporter writes 'true' for a schema that accepts anything.
-            throw new CrdGenerationException($"{Where(context)}: no schema for {context.TypeInfo.Type.Name}");
+            // The exporter writes 'true' for a schema that accepts anything: a property read by its own converter.
+            // An int-or-string field is one (a number or a string); its schema is built from the attribute below.
+            if (context.PropertyInfo?.AttributeProvider is PropertyInfo intOrString && intOrString.GetCustomAttribute<IntOrStringAttribute>() is not null)
+            {
+                schema = new JsonObject();
+            }
+            else
+            {
+                throw new CrdGenerationException($"{Where(context)}: no schema for {context.TypeInfo.Type.Name}");
+            }
         }
         var type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
         NormalizeType(schema);
@@ -93,8 +101,13 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
         }
         schema["description"] = doc;
 
-        var isList = schema["type"]?.GetValue<string>() == "array";
-        var scalarTarget = isList ? schema["items"]!.AsObject() : schema;
+        // Pattern and length attributes on a list or a map apply to its items or values.
+        var scalarTarget = schema["type"]?.GetValue<string>() switch
+        {
+            "array" => schema["items"]!.AsObject(),
+            "object" when schema["additionalProperties"] is JsonObject values => values,
+            _ => schema,
+        };
 
         if (property.GetCustomAttribute<IntOrStringAttribute>() is not null)
         {
@@ -132,6 +145,10 @@ public sealed class StructuralSchemaBuilder(XmlDocumentation docs)
         if (property.GetCustomAttribute<MaxItemsAttribute>() is { } maxItems)
         {
             schema["maxItems"] = maxItems.Value;
+        }
+        if (property.GetCustomAttribute<MaxPropertiesAttribute>() is { } maxProperties)
+        {
+            schema["maxProperties"] = maxProperties.Value;
         }
         if (property.GetCustomAttribute<ListTypeAttribute>() is { } listType)
         {

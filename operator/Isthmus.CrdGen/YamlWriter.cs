@@ -16,7 +16,7 @@ public static partial class YamlWriter
     private static readonly string[] LeadingKeys =
     [
         "apiVersion", "kind", "metadata", "name", "description", "type", "format", "enum", "default",
-        "x-kubernetes-int-or-string", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems",
+        "x-kubernetes-int-or-string", "pattern", "minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems", "maxProperties",
         "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "required", "properties", "additionalProperties", "items",
     ];
 

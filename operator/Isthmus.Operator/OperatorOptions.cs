@@ -40,10 +40,18 @@ public sealed record OperatorOptions
     /// <summary>This replica's identity in the Lease (<c>--identity</c>; default the host name and process id).</summary>
     public string Identity { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// A standby takes over this long after the leader's last renewal it saw (<c>--lease-duration</c>). With the
+    /// defaults (10 s, renew deadline 8 s, retry 2 s) a crashed leader is replaced within about 12 s, and an API
+    /// server that is unreachable for up to 8 s changes nothing; a longer outage makes the leader stop reconciling
+    /// and campaign again, and whichever replica reaches the API server first after it returns leads.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(10);
 
-    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long the leader keeps leading while it cannot renew the Lease (<c>--renew-deadline</c>).</summary>
+    public TimeSpan RenewDeadline { get; init; } = TimeSpan.FromSeconds(8);
 
+    /// <summary>How often the Lease is renewed or checked (<c>--retry-period</c>).</summary>
     public TimeSpan RetryPeriod { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Label that marks gateway nodes for tunnels without a nodeSelector (<c>--gateway-label</c>; value must be "true").</summary>
@@ -54,6 +62,21 @@ public sealed record OperatorOptions
 
     /// <summary>Service account of the IKE pods (<c>--ike-service-account</c>).</summary>
     public string IkeServiceAccount { get; init; } = "isthmus-iked";
+
+    /// <summary>
+    /// CPU the IKE pod requests (<c>--ike-cpu-request</c>), a Kubernetes quantity. The default, 100m, covers about
+    /// 1,000 established SAs: after set-up the daemon only rekeys, answers liveness checks and writes status.
+    /// </summary>
+    public string IkeCpuRequest { get; init; } = "100m";
+
+    /// <summary>CPU limit of the IKE pod (<c>--ike-cpu-limit</c>); null (the default): none, so a burst of IKE set-ups after a failover may use idle CPU.</summary>
+    public string? IkeCpuLimit { get; init; }
+
+    /// <summary>Memory the IKE pod requests (<c>--ike-memory-request</c>), a Kubernetes quantity (256Mi).</summary>
+    public string IkeMemoryRequest { get; init; } = "256Mi";
+
+    /// <summary>Memory limit of the IKE pod (<c>--ike-memory-limit</c>), at least the request (1Gi).</summary>
+    public string IkeMemoryLimit { get; init; } = "1Gi";
 
     /// <summary>Secrets for pulling the node component images, set on the IKE pods and the dataplane DaemonSet (<c>--image-pull-secret</c>, repeatable).</summary>
     public IReadOnlyList<string> ImagePullSecrets { get; init; } = [];
@@ -110,6 +133,70 @@ public sealed record OperatorOptions
     /// <summary>Memory of the dataplane process besides DPDK's (the .NET runtime and the control API), as a Kubernetes quantity (<c>--dataplane-memory</c>).</summary>
     public string DataplaneMemory { get; init; } = "256Mi";
 
+    /// <summary>
+    /// Port of the validating admission webhook's HTTPS server (<c>--webhook-port</c>); 0 (the default): no webhook.
+    /// The webhook (<see cref="Admission.AdmissionWebhook"/>) serves <c>/validate/ipsectunnels</c> and
+    /// <c>/validate/trafficselectors</c> on every replica, leader or not.
+    /// </summary>
+    public int WebhookPort { get; init; }
+
+    /// <summary>
+    /// Name of the Service in front of the webhook (<c>--webhook-service</c>), in <see cref="Namespace"/>. Used by the
+    /// admission webhook: the operator makes its serving certificate for <c>SVC</c>, <c>SVC.NS</c>, <c>SVC.NS.svc</c>
+    /// and <c>SVC.NS.svc.cluster.local</c>. Required with a webhook port unless <see cref="WebhookCertDirectory"/> is set.
+    /// </summary>
+    public string? WebhookService { get; init; }
+
+    /// <summary>
+    /// Name of the ValidatingWebhookConfiguration whose <c>caBundle</c> the operator keeps current
+    /// (<c>--webhook-configuration</c>). Used by the admission webhook; absent when cert-manager injects the CA
+    /// (with <see cref="WebhookCertDirectory"/>).
+    /// </summary>
+    public string? WebhookConfiguration { get; init; }
+
+    /// <summary>
+    /// Secret in <see cref="Namespace"/> where the operator keeps the webhook's CA and serving certificate
+    /// (<c>--webhook-cert-secret</c>), shared by the replicas. Used by the admission webhook; absent with
+    /// <see cref="WebhookCertDirectory"/>.
+    /// </summary>
+    public string? WebhookCertSecret { get; init; }
+
+    /// <summary>
+    /// Directory holding <c>tls.crt</c> and <c>tls.key</c> written by cert-manager (<c>--webhook-cert-dir</c>, a mounted
+    /// Secret). Used by the admission webhook: with it the operator serves that certificate and manages no CA, no
+    /// Secret and no caBundle.
+    /// </summary>
+    public string? WebhookCertDirectory { get; init; }
+
+    /// <summary>
+    /// Site crypto policy (<c>--forbid-weak-crypto</c>): refuse tunnels whose proposals use the weak algorithms of
+    /// <c>WeakAlgorithms</c> (3DES, Blowfish, NULL, SHA-1, MODP below 2048) instead of accepting them with a
+    /// WeakCryptography warning. Applied by the admission webhook and by the Accepted condition.
+    /// </summary>
+    public bool ForbidWeakCrypto { get; init; }
+
+    /// <summary>
+    /// Site crypto policy (<c>--forbid-algorithm</c>, repeatable): strongSwan proposal keywords (<c>modp2048</c>,
+    /// <c>aes128</c>) a tunnel may not use. Applied by the admission webhook and by the Accepted condition.
+    /// </summary>
+    public IReadOnlyList<string> ForbiddenAlgorithms { get; init; } = [];
+
+    /// <summary>
+    /// Label selector of the Secrets the operator caches with a watch (<c>--secret-label-selector</c>,
+    /// <c>isthmus.dev/tunnel-secret=true</c>): a labelled PSK or certificate Secret reaches its tunnels as soon as
+    /// it changes. For the label-scoped Secret cache; parsed and validated here, while the Secret informer still
+    /// caches every Secret.
+    /// </summary>
+    public string SecretLabelSelector { get; init; } = "isthmus.dev/tunnel-secret=true";
+
+    /// <summary>
+    /// How often a referenced Secret without that label is read again with a direct GET
+    /// (<c>--unlabelled-secret-recheck</c>, 1m): the longest a rotation of an unlabelled Secret takes to reach its
+    /// tunnels. For the label-scoped Secret cache; parsed and validated here, while the Secret informer still caches
+    /// every Secret.
+    /// </summary>
+    public TimeSpan UnlabelledSecretRecheck { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>OTLP endpoint for metrics and traces (<c>--otlp-endpoint</c>); none: no OTLP export.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
@@ -133,6 +220,26 @@ public sealed record OperatorOptions
         Server = Server,
         Token = Token,
         InsecureSkipTlsVerify = InsecureSkipTlsVerify,
+    };
+
+    /// <summary>The site's crypto policy from <see cref="ForbidWeakCrypto"/> and <see cref="ForbiddenAlgorithms"/>.</summary>
+    public Ike.Config.CryptoPolicy CryptoPolicy => Ike.Config.CryptoPolicy.TryCreate(ForbidWeakCrypto, ForbiddenAlgorithms, out var policy, out var error)
+        ? policy
+        : throw new InvalidOperationException(error);
+
+    /// <summary>How often each replica re-reads its webhook certificate Secret and the configuration's caBundle (no flag; one minute).</summary>
+    public TimeSpan WebhookRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The validating admission webhook's settings, from the <c>--webhook-*</c> flags and the crypto policy.</summary>
+    public Admission.WebhookOptions Webhook => new()
+    {
+        RefreshInterval = WebhookRefreshInterval,
+        Port = WebhookPort,
+        ServiceName = WebhookService ?? "",
+        ConfigurationName = WebhookConfiguration ?? "",
+        CertificateSecret = WebhookCertSecret ?? "",
+        CertificateDirectory = WebhookCertDirectory,
+        Policy = CryptoPolicy,
     };
 
     /// <summary>Minimum log level (<c>--log-level</c>).</summary>

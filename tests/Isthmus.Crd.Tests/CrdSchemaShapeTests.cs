@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Isthmus.Api;
+using Isthmus.ApiExtensions.Expressions;
 using Isthmus.Crd.Tests.Validation;
 using Isthmus.Ike.Config;
 
@@ -87,6 +88,67 @@ public sealed class CrdSchemaShapeTests
         {
             Assert.False(string.IsNullOrWhiteSpace(rule["message"]?.GetValue<string>()), $"rule without message: {rule["rule"]}");
             Assert.True(CelRuleEvaluator.TryCompile(rule["rule"]!.GetValue<string>(), out var error), $"{rule["rule"]}: {error}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Every_string_list_and_map_is_bounded_for_the_cost_estimate(string kind)
+    {
+        var unbounded = new List<string>();
+        Bounds(Schema(kind), "", unbounded);
+        Assert.True(unbounded.Count == 0, "unbounded: " + string.Join(", ", unbounded));
+    }
+
+    [Fact]
+    public void Every_generated_file_starts_a_yaml_document_of_its_own()
+    {
+        foreach (var file in CrdGen.CrdGenerator.Generate())
+        {
+            Assert.StartsWith("---\n# CustomResourceDefinition of ", file.Content);
+        }
+
+        foreach (var path in Directory.GetFiles(RepositoryPaths.Crds, "*.yaml").Concat(Directory.GetFiles(RepositoryPaths.ChartCrds, "*.yaml")))
+        {
+            Assert.Equal("---", File.ReadLines(path).First());
+        }
+    }
+
+    /// <summary>
+    /// Strings without maxLength (enums are bounded by their longest value), lists without maxItems and maps without
+    /// maxProperties: the API server sizes each from the 3 MiB request limit when it prices CEL rules.
+    /// </summary>
+    private static void Bounds(JsonObject schema, string path, List<string> unbounded)
+    {
+        var isString = schema["type"]?.GetValue<string>() == "string" || schema["x-kubernetes-int-or-string"] is not null;
+        if (isString && schema["maxLength"] is null && schema["enum"] is null)
+        {
+            unbounded.Add(path + " (maxLength)");
+        }
+
+        if (schema["type"]?.GetValue<string>() == "array" && schema["maxItems"] is null)
+        {
+            unbounded.Add(path + " (maxItems)");
+        }
+
+        if (schema["additionalProperties"] is JsonObject values)
+        {
+            if (schema["maxProperties"] is null)
+            {
+                unbounded.Add(path + " (maxProperties)");
+            }
+
+            Bounds(values, path + "{}", unbounded);
+        }
+
+        foreach (var (name, child) in schema["properties"] as JsonObject ?? [])
+        {
+            Bounds(child!.AsObject(), path.Length == 0 ? name : $"{path}.{name}", unbounded);
+        }
+
+        if (schema["items"] is JsonObject items)
+        {
+            Bounds(items, path + "[]", unbounded);
         }
     }
 

@@ -7,6 +7,9 @@ internal static class RepositoryPaths
 
     public static string Crds => Path.Combine(Root, "crds");
 
+    /// <summary>The CRDs as they were at main a4f843b, refused by a real API server for their CEL cost.</summary>
+    public static string CrdsA4f843b => Path.Combine(Root, "tests", "fixtures", "crds-a4f843b");
+
     public static string ChartCrds => Path.Combine(Root, "charts", "isthmus", "crds");
 
     public static string Chart => Path.Combine(Root, "charts", "isthmus");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Isthmus.KubeApiDouble;
-using Isthmus.KubeApiDouble.Host;
+using Isthmus.ApiExtensions.Manifests;
 
 const string Usage = """
     isthmus-kube-double: the Isthmus Kubernetes API-server test double as a process, for kubectl and demos
@@ -12,7 +12,9 @@ const string Usage = """
       --kubeconfig PATH write a kubeconfig for this server there once it listens (written last: wait for it)
       --namespace NS    the kubeconfig context's namespace (default "default")
       --crd FILE        serve the custom resource a CustomResourceDefinition YAML defines (names, status
-                        subresource, printer columns) in place of the built-in definition
+                        subresource, printer columns, schema) in place of the built-in stand-in; the CRD is
+                        validated as the API server validates it (CEL cost budget included), and writes of
+                        the resource are checked against its schema and CEL rules
       --seed FILE       store the objects of a YAML file as fixtures, status included (e.g. Ready Nodes)
     Runs until SIGTERM or Ctrl-C.
     """;
@@ -45,8 +47,8 @@ try
         }
     }
 
-    var crds = crdFiles.SelectMany(YamlDocuments.Read).Select(CustomResourceDefinitions.ToApiResource).ToList();
-    var seeds = seedFiles.SelectMany(YamlDocuments.Read).ToList();
+    var crds = crdFiles.SelectMany(YamlManifests.Read).Select(CustomResourceDefinitions.ToApiResource).ToList();
+    var seeds = seedFiles.SelectMany(YamlManifests.Read).ToList();
     var options = new KubeApiServerOptions { Port = port, Resources = CustomResourceDefinitions.Replace(ApiResources.All, crds) };
     await using var server = await KubeApiServer.StartAsync(options);
     foreach (var obj in seeds)

@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Isthmus.ApiExtensions.Schemas;
+
 namespace Isthmus.KubeApiDouble;
 
 /// <summary>
@@ -38,11 +41,34 @@ public sealed record ApiResource(
     /// <summary>Columns of the server-side table (<c>kubectl get</c>), between NAME and AGE.</summary>
     public IReadOnlyList<PrinterColumn> PrinterColumns { get; init; } = [];
 
+    /// <summary>
+    /// For a resource a CustomResourceDefinition defines: the schema of its served version, which every write is decoded
+    /// (pruned, defaulted) and validated against, as the API server does. Null for built-in resources and for the
+    /// double's schema-less stand-ins (<see cref="ApiResources.IpsecTunnels"/>, <see cref="ApiResources.TrafficSelectors"/>).
+    /// </summary>
+    public CustomResourceSchema? Schema { get; init; }
+
+    /// <summary>The CustomResourceDefinition that defines the resource, as accepted (defaulted), or null.</summary>
+    public JsonObject? Definition { get; init; }
+
     /// <summary>The value of <c>apiVersion</c>: <c>v1</c> for core, <c>group/version</c> otherwise.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 
     /// <summary>The qualified resource name used in error messages, e.g. <c>ipsectunnels.ipsec.isthmus.dev</c>.</summary>
     public string QualifiedName => Group.Length == 0 ? Plural : Plural + "." + Group;
+
+    /// <summary>The kind qualified by its group, as Invalid errors name it: <c>IpsecTunnel.ipsec.isthmus.dev</c>, <c>Pod</c>.</summary>
+    public string QualifiedKind => Group.Length == 0 ? Kind : Kind + "." + Group;
+
+    /// <summary>
+    /// Two descriptions are the same resource when they name the same group, version and plural: a CRD written through
+    /// the API replaces the double's stand-in, and a later version of the CRD replaces the earlier one.
+    /// </summary>
+    public bool Equals(ApiResource? other) =>
+        other is not null && Group == other.Group && Version == other.Version && Plural == other.Plural;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Group, Version, Plural);
 
     /// <summary>The verbs announced in discovery.</summary>
     public static IReadOnlyList<string> Verbs { get; } =

@@ -74,7 +74,23 @@ public static class ApiResources
             ],
         };
 
-    /// <summary>ipsec.isthmus.dev/v1alpha1 ipsectunnels (custom resource, status subresource).</summary>
+    /// <summary>
+    /// apiextensions.k8s.io/v1 customresourcedefinitions (cluster-scoped, status subresource): creating one validates it
+    /// as the API server does and serves the resource it defines; deleting it stops serving the resource and deletes
+    /// its objects.
+    /// </summary>
+    public static ApiResource CustomResourceDefinitions { get; } =
+        new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, true, true, false, true)
+        {
+            ShortNames = ["crd", "crds"],
+            PrinterColumns = [new("Created At", "string", ".metadata.creationTimestamp") { Description = "Time the CustomResourceDefinition was created." }],
+        };
+
+    /// <summary>
+    /// ipsec.isthmus.dev/v1alpha1 ipsectunnels (custom resource, status subresource), a stand-in without a schema: writes
+    /// are not validated. Serve the generated CRD instead (through the API or with
+    /// <see cref="KubeApiDouble.CustomResourceDefinitions.ToApiResource"/>) to have them validated as the API server does.
+    /// </summary>
     public static ApiResource IpsecTunnels { get; } =
         new("ipsec.isthmus.dev", "v1alpha1", "ipsectunnels", "ipsectunnel", "IpsecTunnel", true, true, true, true, true)
         {
@@ -89,16 +105,45 @@ public static class ApiResources
             ],
         };
 
-    /// <summary>ipsec.isthmus.dev/v1alpha1 trafficselectors (custom resource, status subresource).</summary>
+    /// <summary>ipsec.isthmus.dev/v1alpha1 trafficselectors (custom resource, status subresource), a stand-in without a schema.</summary>
     public static ApiResource TrafficSelectors { get; } =
         new("ipsec.isthmus.dev", "v1alpha1", "trafficselectors", "trafficselector", "TrafficSelector", true, true, true, true, true)
         {
             ShortNames = ["ts"],
         };
 
+    /// <summary>core/v1 serviceaccounts.</summary>
+    public static ApiResource ServiceAccounts { get; } =
+        new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, false, false, false, false) { ShortNames = ["sa"] };
+
+    /// <summary>core/v1 services.</summary>
+    public static ApiResource Services { get; } =
+        new("", "v1", "services", "service", "Service", true, true, false, false, false) { ShortNames = ["svc"] };
+
+    /// <summary>rbac.authorization.k8s.io/v1 roles.</summary>
+    public static ApiResource Roles { get; } =
+        new("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, false, false, false, false);
+
+    /// <summary>rbac.authorization.k8s.io/v1 rolebindings.</summary>
+    public static ApiResource RoleBindings { get; } =
+        new("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, false, false, false, false);
+
+    /// <summary>rbac.authorization.k8s.io/v1 clusterroles.</summary>
+    public static ApiResource ClusterRoles { get; } =
+        new("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, false, false, false, false);
+
+    /// <summary>rbac.authorization.k8s.io/v1 clusterrolebindings.</summary>
+    public static ApiResource ClusterRoleBindings { get; } =
+        new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, false, false, false, false);
+
+    /// <summary>admissionregistration.k8s.io/v1 validatingwebhookconfigurations.</summary>
+    public static ApiResource ValidatingWebhookConfigurations { get; } =
+        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, false, true, false, false);
+
     /// <summary>Every resource above.</summary>
     public static IReadOnlyList<ApiResource> All { get; } =
     [
-        Namespaces, Nodes, Secrets, Pods, CoreEvents, DaemonSets, Leases, Events, IpsecTunnels, TrafficSelectors,
+        Namespaces, Nodes, Secrets, Pods, CoreEvents, DaemonSets, Leases, Events, CustomResourceDefinitions, IpsecTunnels, TrafficSelectors,
+        ServiceAccounts, Services, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, ValidatingWebhookConfigurations,
     ];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Isthmus.ApiExtensions;
 
 namespace Isthmus.KubeApiDouble;
 
@@ -17,6 +18,12 @@ public sealed class ApiStatusException : Exception
         Resource = resource;
         Name = name;
     }
+
+    /// <summary>The field errors behind a 422 Invalid, reported as <c>details.causes</c>.</summary>
+    public IReadOnlyList<FieldError> Causes { get; init; } = [];
+
+    /// <summary><c>details.kind</c> when it is not the resource's plural (an Invalid names the kind).</summary>
+    public string? DetailsKind { get; init; }
 
     /// <summary>The HTTP status code.</summary>
     public int Code { get; }
@@ -54,7 +61,17 @@ public sealed class ApiStatusException : Exception
             if (Resource is not null)
             {
                 details["group"] = Resource.Group;
-                details["kind"] = Resource.Plural;
+                details["kind"] = DetailsKind ?? Resource.Plural;
+            }
+
+            if (Causes.Count > 0)
+            {
+                details["causes"] = new JsonArray(Causes.Select(c => (JsonNode)new JsonObject
+                {
+                    ["reason"] = c.CauseType,
+                    ["message"] = c.Body,
+                    ["field"] = c.Field,
+                }).ToArray());
             }
 
             status["details"] = details;
@@ -77,7 +94,18 @@ public sealed class ApiStatusException : Exception
     internal static ApiStatusException BadRequest(string message) => new(400, "BadRequest", message);
 
     internal static ApiStatusException Invalid(ApiResource resource, string name, string message) =>
-        new(422, "Invalid", $"{resource.Kind} \"{name}\" is invalid: {message}", resource, name);
+        new(422, "Invalid", $"{resource.QualifiedKind} \"{name}\" is invalid: {message}", resource, name) { DetailsKind = resource.Kind };
+
+    /// <summary>
+    /// A 422 Invalid as the API server answers a write that fails validation:
+    /// <c>IpsecTunnel.ipsec.isthmus.dev "t" is invalid: [spec.a: ..., spec.b: ...]</c>, one cause per field error.
+    /// </summary>
+    public static ApiStatusException Invalid(ApiResource resource, string name, IReadOnlyList<FieldError> errors) =>
+        new(422, "Invalid", $"{resource.QualifiedKind} {FieldError.Quote(name)} is invalid: {FieldError.Aggregate(errors)}", resource, name)
+        {
+            DetailsKind = resource.Kind,
+            Causes = errors,
+        };
 
     internal static ApiStatusException Gone(string message) => new(410, "Expired", message);
 

@@ -84,7 +84,7 @@ public sealed partial class KubeApiServer
                 ["kind"] = r.Kind,
                 ["verbs"] = new JsonArray(ApiResource.Verbs.Select(v => (JsonNode)JsonValue.Create(v)!).ToArray()),
                 ["shortNames"] = new JsonArray(r.ShortNames.Select(n => (JsonNode)JsonValue.Create(n)!).ToArray()),
-                ["categories"] = r.IsCustomResource ? new JsonArray("isthmus") : new JsonArray(),
+                ["categories"] = r.Definition?["spec"]?["names"]?["categories"]?.DeepClone() ?? (r.IsCustomResource ? new JsonArray("isthmus") : new JsonArray()),
             });
             if (r.HasStatusSubresource)
             {

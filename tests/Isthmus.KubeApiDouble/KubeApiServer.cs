@@ -14,15 +14,17 @@ namespace Isthmus.KubeApiDouble;
 
 /// <summary>
 /// A test double of the Kubernetes API server on loopback or a chosen address (Kestrel, HTTP/1.1, no authentication), serving discovery,
-/// the resources of <see cref="KubeApiServerOptions.Resources"/> from an <see cref="ObjectStore"/>, watches as chunked
+/// the resources of <see cref="KubeApiServerOptions.Resources"/> and of the CustomResourceDefinitions written to it from an
+/// <see cref="ObjectStore"/> (custom resources decoded and validated against their schema, CEL rules included), watches as chunked
 /// JSON lines, server-side tables for kubectl, and injected faults.
 /// </summary>
 public sealed partial class KubeApiServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app;
     private readonly Timer _bookmarks;
     private readonly ConcurrentQueue<ApiRequestRecord> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, UserInfo> _tokens = new(StringComparer.Ordinal);
 
     private KubeApiServer(WebApplication app, ObjectStore store, KubeApiServerOptions options)
     {
@@ -34,6 +36,23 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
     /// <summary>The storage behind the server: seed, read and mutate objects directly, drop watches, compact history.</summary>
     public ObjectStore Store { get; }
+
+    /// <summary>Issues a bearer token that authenticates as <paramref name="user"/> (for a ServiceAccount: <see cref="UserInfo.ServiceAccount"/>).</summary>
+    public string IssueToken(UserInfo user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        _tokens[token] = user;
+        return token;
+    }
+
+    /// <summary>Every resource request with the user who made it and whether RBAC allowed it, in order.</summary>
+    public IReadOnlyCollection<AuthorizationRecord> AuthorizationLog => _authorizationLog;
+
+    private readonly ConcurrentQueue<AuthorizationRecord> _authorizationLog = new();
+
+    /// <summary>The validating admission webhooks the double calls (configured by ValidatingWebhookConfigurations in the store).</summary>
+    public ValidatingWebhooks Webhooks { get; private set; } = null!;
 
     /// <summary>Failures to inject into chosen requests.</summary>
     public FaultInjector Faults { get; } = new();
@@ -51,17 +70,99 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     public static async Task<KubeApiServer> StartAsync(KubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiServerOptions();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Address, options.Port));
-        var app = builder.Build();
-        var server = new KubeApiServer(app, new ObjectStore(options.Resources, options.Time), options);
-        app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var server = new KubeApiServer(null!, new ObjectStore(options.Resources, options.Time), options);
+        server.Webhooks = new ValidatingWebhooks(server.Store, options);
+        server.SeedDefinitions();
+        server._app = await server.ListenAsync(options.Port, cancellationToken);
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
         server._bookmarks.Change(options.BookmarkInterval, options.BookmarkInterval);
         return server;
+    }
+
+    /// <summary>The PEM of the CA that signed the serving certificate (with <see cref="KubeApiServerOptions.Tls"/>), else null.</summary>
+    public string? CaCertificatePem => _tls?.CaPem;
+
+    private (System.Security.Cryptography.X509Certificates.X509Certificate2 Serving, string CaPem)? _tls;
+
+    private async Task<WebApplication> ListenAsync(int port, CancellationToken cancellationToken)
+    {
+        if (Options.Tls && _tls is null)
+        {
+            _tls = IssueServingCertificate(Options.Address);
+        }
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(Options.Address, port, listen =>
+        {
+            if (_tls is { } tls)
+            {
+                listen.UseHttps(tls.Serving);
+            }
+        }));
+        var app = builder.Build();
+        app.Run(HandleAsync);
+        await app.StartAsync(cancellationToken);
+        return app;
+    }
+
+    /// <summary>A CA and a serving certificate for 127.0.0.1, localhost and the listening address, as a cluster's API server has.</summary>
+    private static (System.Security.Cryptography.X509Certificates.X509Certificate2, string) IssueServingCertificate(IPAddress address)
+    {
+        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=isthmus-double-ca", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=kube-apiserver", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        if (!address.Equals(IPAddress.Loopback))
+        {
+            san.AddIpAddress(address);
+        }
+
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var signed = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(29), System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+        using var withKey = System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions.CopyWithPrivateKey(signed, key);
+        var serving = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(withKey.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        return (serving, ca.ExportCertificatePem());
+    }
+
+    /// <summary>Whether the server is listening (false between <see cref="StopServingAsync"/> and <see cref="ResumeServingAsync"/>).</summary>
+    public bool Serving { get; private set; } = true;
+
+    /// <summary>
+    /// Stops answering, as an API server going down for a restart or an upgrade: open watches are cut and new
+    /// connections are refused. The objects and their history stay, as etcd keeps them.
+    /// </summary>
+    public async Task StopServingAsync()
+    {
+        if (!Serving)
+        {
+            return;
+        }
+        Serving = false;
+        Store.DropWatches(abortConnections: true);
+        using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _app.StopAsync(stopTimeout.Token);
+        }
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>Answers again on the same address, with the same objects: watches resume from their resourceVersion.</summary>
+    public async Task ResumeServingAsync(CancellationToken cancellationToken = default)
+    {
+        if (Serving)
+        {
+            return;
+        }
+        _app = await ListenAsync(BaseUri.Port, cancellationToken);
+        Serving = true;
     }
 
     /// <summary>The number of successful writes (create, update, patch, delete) that match, or all of them.</summary>
@@ -75,15 +176,17 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     public int DropWatches(bool abortConnections = true) => Store.DropWatches(abortConnections);
 
     /// <summary>Writes a kubeconfig that points kubectl (or any client) at this server, and returns its path.</summary>
-    public string WriteKubeconfig(string path, string defaultNamespace = "default")
+    public string WriteKubeconfig(string path, string defaultNamespace = "default", string? token = null)
     {
+        var user = token is null ? "{}" : $"{{ token: {token} }}";
+        var ca = CaCertificatePem is { } pem ? "\n    certificate-authority-data: " + Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(pem)) : "";
         File.WriteAllText(path, $$"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: isthmus-double
               cluster:
-                server: {{BaseUri.ToString().TrimEnd('/')}}
+                server: {{BaseUri.ToString().TrimEnd('/')}}{{ca}}
             contexts:
             - name: isthmus-double
               context:
@@ -93,7 +196,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             current-context: isthmus-double
             users:
             - name: isthmus-double
-              user: {}
+              user: {{user}}
 
             """);
         return path;
@@ -105,12 +208,15 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         await _bookmarks.DisposeAsync();
         await _stopping.CancelAsync();
         Store.DropWatches(abortConnections: false);
-        using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        if (Serving)
         {
-            await _app.StopAsync(stopTimeout.Token);
-        }
+            using (var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+            {
+                await _app.StopAsync(stopTimeout.Token);
+            }
 
-        await _app.DisposeAsync();
+            await _app.DisposeAsync();
+        }
         _stopping.Dispose();
     }
 
@@ -127,7 +233,22 @@ public sealed partial class KubeApiServer : IAsyncDisposable
                 return;
             }
 
+            var user = Authenticate(context);
+            var admission = ValidatingWebhooks.Begin(user);
             request = Resolve(context.Request.Method, segments, path, context.Request.Query);
+            if (Options.Rbac)
+            {
+                try
+                {
+                    new RbacAuthorizer(Store).Authorize(user, request);
+                }
+                catch (ApiStatusException)
+                {
+                    _authorizationLog.Enqueue(new AuthorizationRecord(user, request, Allowed: false));
+                    throw;
+                }
+            }
+            _authorizationLog.Enqueue(new AuthorizationRecord(user, request, Allowed: true));
             if (Faults.Take(request) is { } injected)
             {
                 if (injected.Code == 429)
@@ -146,7 +267,11 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             var (code, body) = await ServeAsync(context, request);
-            Log(request, code);
+            foreach (var warning in admission.Warnings)
+            {
+                context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "'", StringComparison.Ordinal)}\"");
+            }
+            _requests.Enqueue(new ApiRequestRecord(request, code) { Items = request.Verb == "list" ? (body["items"] as JsonArray)?.Count : null });
             await WriteJsonAsync(context, code, body);
         }
         catch (ApiStatusException e)
@@ -169,6 +294,51 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
             await WriteJsonAsync(context, 500, failure.ToStatus());
         }
+    }
+
+    /// <summary>The user of a request's bearer token; 401 for a token this server did not issue.</summary>
+    private UserInfo Authenticate(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return _tokens.TryGetValue(header[7..].Trim(), out var user)
+                ? user
+                : throw new ApiStatusException(401, "Unauthorized", "Unauthorized");
+        }
+        return Options.Rbac ? UserInfo.Anonymous : UserInfo.Admin;
+    }
+
+    /// <summary>
+    /// Validating admission webhooks, called outside the store's lock on the object as the API server would hand it
+    /// to them: decoded (pruned, defaulted) and schema-validated first, so that a schema error wins over a webhook's
+    /// refusal as on a real server. The store decodes and validates again when it writes.
+    /// </summary>
+    private async Task AdmitAsync(string operation, ApiRequest request, JsonObject obj, JsonObject? current, Microsoft.Extensions.Primitives.StringValues fieldValidation, CancellationToken cancellationToken)
+    {
+        var resource = request.Resource;
+        if (Webhooks.Matching(resource, request.Subresource, operation).Count == 0)
+        {
+            return;
+        }
+        var proposed = (JsonObject)obj.DeepClone();
+        if (resource.Namespaced && request.Namespace is not null && proposed["metadata"] is JsonObject metadata)
+        {
+            metadata["namespace"] = request.Namespace;
+        }
+        if (Admission(resource, fieldValidation, patch: false) is { } schema)
+        {
+            schema.Decode(proposed);
+            schema.Validate(proposed, current, request.Subresource == "status");
+            if (current is not null)
+            {
+                // The API server defaults what it reads from storage too: the webhook's oldObject is defaulted.
+                current = (JsonObject)current.DeepClone();
+                Admission(resource, "Ignore", patch: false)!.Decode(current);
+            }
+        }
+        var name = request.Name ?? Meta.Name(proposed) ?? "";
+        await Webhooks.AdmitAsync(new AdmissionAttributes(operation, resource, request.Subresource, request.Namespace, name, proposed, current), cancellationToken);
     }
 
     private void Log(ApiRequest request, int code) => _requests.Enqueue(new ApiRequestRecord(request, code));
@@ -242,7 +412,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             "DELETE" => name is null ? "deletecollection" : "delete",
             _ => throw ApiStatusException.MethodNotAllowed(method, path),
         };
-        return new ApiRequest(verb, resource, ns, name, sub, path);
+        return new ApiRequest(verb, resource, ns, name, sub, path) { LabelSelector = query["labelSelector"].ToString() is { Length: > 0 } l ? l : null };
     }
 
     private async Task<(int Code, JsonNode Body)> ServeAsync(HttpContext context, ApiRequest request)
@@ -255,6 +425,21 @@ public sealed partial class KubeApiServer : IAsyncDisposable
 
         var resource = request.Resource;
         var status = request.Subresource == "status";
+        var admission = request.Verb is "create" or "update" or "patch" ? Admission(resource, query["fieldValidation"], request.Verb == "patch") : null;
+        if (request.Verb is "create" or "update" or "patch")
+        {
+            // Warnings go out with the response, whatever its status.
+            context.Response.OnStarting(() =>
+            {
+                foreach (var warning in (admission as CustomResourceAdmission)?.Warnings ?? [])
+                {
+                    context.Response.Headers.Append("Warning", "299 - \"" + warning.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
         switch (request.Verb)
         {
             case "get":
@@ -278,17 +463,66 @@ public sealed partial class KubeApiServer : IAsyncDisposable
             }
 
             case "create":
-                return (201, Store.Create(resource, request.Namespace, await ReadObjectAsync(context)));
+            {
+                var body = await ReadObjectAsync(context);
+                await AdmitAsync("CREATE", request, body, null, query["fieldValidation"], context.RequestAborted);
+                var created = Store.Create(resource, request.Namespace, body, admission);
+                return (201, IsDefinitions(resource) ? Establish(created, previous: null) : created);
+            }
+
             case "update":
-                return (200, Store.Replace(resource, request.Namespace, request.Name!, await ReadObjectAsync(context), status));
+            {
+                var body = await ReadObjectAsync(context);
+                var previous = IsDefinitions(resource) ? Store.Read(resource, null, request.Name!) : null;
+                if (Webhooks.Matching(resource, request.Subresource, "UPDATE").Count > 0)
+                {
+                    await AdmitAsync("UPDATE", request, body, Store.Get(resource, request.Namespace, request.Name!), query["fieldValidation"], context.RequestAborted);
+                }
+                var updated = Store.Replace(resource, request.Namespace, request.Name!, body, status, admission);
+                return (200, IsDefinitions(resource) && !status ? Establish(updated, previous) : updated);
+            }
+
             case "patch":
             {
                 var body = JsonPatches.ParseBody(await ReadBodyAsync(context));
-                return (200, Store.Patch(resource, request.Namespace, request.Name!, context.Request.ContentType ?? "", body, status));
+                var contentType = context.Request.ContentType ?? "";
+                if (Webhooks.Matching(resource, request.Subresource, "UPDATE").Count == 0)
+                {
+                    var previous = IsDefinitions(resource) ? Store.Read(resource, null, request.Name!) : null;
+                    var patched = Store.Patch(resource, request.Namespace, request.Name!, contentType, body, status, admission);
+                    return (200, IsDefinitions(resource) && !status ? Establish(patched, previous) : patched);
+                }
+                // As the API server does: apply the patch to the current object, admit the result, and store it only
+                // if nothing changed meanwhile (else start again from the newer object).
+                var patcher = ObjectStore.Patcher(resource, contentType, body);
+                for (var attempt = 0; ; attempt++)
+                {
+                    var current = Store.Get(resource, request.Namespace, request.Name!);
+                    var proposed = patcher((JsonObject)current.DeepClone());
+                    var stored = Meta.ResourceVersion(proposed);
+                    if (!string.IsNullOrEmpty(stored) && stored != Meta.ResourceVersion(current))
+                    {
+                        throw ApiStatusException.Conflict(resource, request.Name!);
+                    }
+                    await AdmitAsync("UPDATE", request, proposed, current, query["fieldValidation"], context.RequestAborted);
+                    Meta.Of(proposed)["resourceVersion"] = Meta.ResourceVersion(current);
+                    try
+                    {
+                        return (200, Store.Replace(resource, request.Namespace, request.Name!, proposed, status, admission));
+                    }
+                    catch (ApiStatusException e) when (e.Code == 409 && attempt < 5)
+                    {
+                    }
+                }
             }
 
             case "delete":
             {
+                if (IsDefinitions(resource) && Store.Read(resource, null, request.Name!) is { } definition)
+                {
+                    StopServing(definition);
+                }
+
                 var text = await ReadBodyAsync(context);
                 var options = text.Length == 0 ? null : JsonPatches.ParseBody(text) as JsonObject;
                 options ??= query.ContainsKey("propagationPolicy") ? new JsonObject { ["propagationPolicy"] = query["propagationPolicy"].ToString() } : null;

@@ -39,8 +39,18 @@ public sealed partial class ObjectStore
         }
     }
 
-    /// <summary>The resources served.</summary>
-    public IReadOnlyList<ApiResource> Resources => _resources;
+    /// <summary>The resources served (a snapshot: CustomResourceDefinitions add and remove resources).</summary>
+    public IReadOnlyList<ApiResource> Resources
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resources.ToList();
+            }
+        }
+    }
+
 
     /// <summary>The latest resourceVersion handed out.</summary>
     public long CurrentResourceVersion
@@ -55,12 +65,76 @@ public sealed partial class ObjectStore
     }
 
     /// <summary>Finds a served resource by group, version and plural name.</summary>
-    public ApiResource? FindResource(string group, string version, string plural) =>
-        _resources.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);
+    public ApiResource? FindResource(string group, string version, string plural)
+    {
+        lock (_gate)
+        {
+            return _resources.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);
+        }
+    }
 
     /// <summary>Finds a served resource by <c>apiVersion</c> and <c>kind</c>.</summary>
-    public ApiResource? FindByKind(string apiVersion, string kind) =>
-        _resources.FirstOrDefault(r => r.ApiVersion == apiVersion && r.Kind == kind);
+    public ApiResource? FindByKind(string apiVersion, string kind)
+    {
+        lock (_gate)
+        {
+            return _resources.FirstOrDefault(r => r.ApiVersion == apiVersion && r.Kind == kind);
+        }
+    }
+
+    /// <summary>
+    /// Serves <paramref name="resource"/> from now on, in place of a resource with the same group, version and plural
+    /// (whose objects it keeps), as an established CustomResourceDefinition does.
+    /// </summary>
+    public void Serve(ApiResource resource)
+    {
+        lock (_gate)
+        {
+            var at = _resources.IndexOf(resource);
+            if (at >= 0)
+            {
+                _resources[at] = resource;
+            }
+            else
+            {
+                _resources.Add(resource);
+                _objects[resource] = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops serving <paramref name="resource"/>, as the API server does once a CustomResourceDefinition is deleted:
+    /// every object of it is deleted (watchers see DELETED, finalizers are not waited for) and its watches end.
+    /// </summary>
+    public void StopServing(ApiResource resource)
+    {
+        lock (_gate)
+        {
+            if (!_objects.TryGetValue(resource, out var objects))
+            {
+                return;
+            }
+
+            foreach (var o in objects.Values.ToList())
+            {
+                var final = (JsonObject)o.DeepClone();
+                objects.Remove(Meta.Key(Meta.Namespace(o), Meta.Name(o)!));
+                _resourceVersion++;
+                Meta.Of(final)["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture);
+                Record(resource, o, final, "DELETED");
+            }
+
+            foreach (var sub in _watchers.Where(w => w.Resource == resource).ToList())
+            {
+                sub.End(abort: false);
+                _watchers.Remove(sub);
+            }
+
+            _objects.Remove(resource);
+            _resources.Remove(resource);
+        }
+    }
 
     // ---- test API -------------------------------------------------------------------------------------------
 
@@ -102,21 +176,23 @@ public sealed partial class ObjectStore
         }
     }
 
-    /// <summary>Reads an object directly (a copy), or null.</summary>
+    /// <summary>Reads an object directly (a copy), or null (also when the resource is not served).</summary>
     public JsonObject? Read(ApiResource resource, string? ns, string name)
     {
         lock (_gate)
         {
-            return _objects[resource].TryGetValue(Meta.Key(resource.Namespaced ? ns : null, name), out var o) ? (JsonObject)o.DeepClone() : null;
+            return _objects.TryGetValue(resource, out var objects) && objects.TryGetValue(Meta.Key(resource.Namespaced ? ns : null, name), out var o) ? (JsonObject)o.DeepClone() : null;
         }
     }
 
-    /// <summary>Reads every object of a resource (copies), ordered by namespace and name.</summary>
+    /// <summary>Reads every object of a resource (copies), ordered by namespace and name; none when it is not served.</summary>
     public IReadOnlyList<JsonObject> ReadAll(ApiResource resource, string? ns = null)
     {
         lock (_gate)
         {
-            return _objects[resource].Values.Where(o => ns is null || Meta.Namespace(o) == ns).Select(o => (JsonObject)o.DeepClone()).ToList();
+            return _objects.TryGetValue(resource, out var objects)
+                ? objects.Values.Where(o => ns is null || Meta.Namespace(o) == ns).Select(o => (JsonObject)o.DeepClone()).ToList()
+                : [];
         }
     }
 
@@ -146,10 +222,11 @@ public sealed partial class ObjectStore
     // ---- API operations -------------------------------------------------------------------------------------
 
     /// <summary>POST to a collection: 201 with the stored object, 409 AlreadyExists, 404 when the namespace is missing.</summary>
-    public JsonObject Create(ApiResource resource, string? ns, JsonObject body)
+    public JsonObject Create(ApiResource resource, string? ns, JsonObject body, IObjectAdmission? admission = null)
     {
         CheckKind(resource, body);
         var obj = (JsonObject)body.DeepClone();
+        admission?.Decode(obj);
         var meta = Meta.Of(obj);
         ValidateMetadata(resource, obj);
         var bodyNs = Meta.Namespace(obj);
@@ -225,6 +302,7 @@ public sealed partial class ObjectStore
                 NormalizeSecret(obj);
             }
 
+            admission?.Validate(obj, null, status: false);
             Commit(resource, null, obj, "ADDED");
             return (JsonObject)obj.DeepClone();
         }
@@ -265,10 +343,10 @@ public sealed partial class ObjectStore
     /// is an unconditional update. On the main resource, <c>status</c> is ignored when the resource has a status
     /// subresource; on <c>/status</c>, only <c>status</c> changes. Generation increments when the spec changes.
     /// </summary>
-    public JsonObject Replace(ApiResource resource, string? ns, string name, JsonObject body, bool status)
+    public JsonObject Replace(ApiResource resource, string? ns, string name, JsonObject body, bool status, IObjectAdmission? admission = null)
     {
         CheckKind(resource, body);
-        return Update(resource, ns, name, status, _ => (JsonObject)body.DeepClone());
+        return Update(resource, ns, name, status, _ => (JsonObject)body.DeepClone(), admission);
     }
 
     /// <summary>
@@ -276,7 +354,14 @@ public sealed partial class ObjectStore
     /// refused for custom resources, as the API server does) or a JSON patch. A <c>metadata.resourceVersion</c> in the
     /// patched result that differs from the stored one is a 409 Conflict.
     /// </summary>
-    public JsonObject Patch(ApiResource resource, string? ns, string name, string contentType, JsonNode? patch, bool status)
+    public JsonObject Patch(ApiResource resource, string? ns, string name, string contentType, JsonNode? patch, bool status, IObjectAdmission? admission = null)
+    {
+        var apply = Patcher(resource, contentType, patch);
+        return Update(resource, ns, name, status, apply, admission);
+    }
+
+    /// <summary>The patch as a function of the current object (merge, strategic merge or JSON patch, as <see cref="Patch"/> applies it).</summary>
+    public static Func<JsonObject, JsonObject> Patcher(ApiResource resource, string contentType, JsonNode? patch)
     {
         var mediaType = contentType.Split(';')[0].Trim();
         Func<JsonObject, JsonNode?> apply = mediaType switch
@@ -286,8 +371,7 @@ public sealed partial class ObjectStore
             "application/json-patch+json" => current => JsonPatches.JsonPatch(current, patch),
             _ => throw ApiStatusException.UnsupportedMediaType(mediaType),
         };
-        return Update(resource, ns, name, status, current =>
-            apply(current) as JsonObject ?? throw ApiStatusException.BadRequest("the patched object is not a JSON object"));
+        return current => apply(current) as JsonObject ?? throw ApiStatusException.BadRequest("the patched object is not a JSON object");
     }
 
     /// <summary>
@@ -350,13 +434,14 @@ public sealed partial class ObjectStore
 
     private ApiResource? SecretResource => _resources.FirstOrDefault(r => r.Group.Length == 0 && r.Plural == "secrets");
 
-    private JsonObject Update(ApiResource resource, string? ns, string name, bool status, Func<JsonObject, JsonObject> propose)
+    private JsonObject Update(ApiResource resource, string? ns, string name, bool status, Func<JsonObject, JsonObject> propose, IObjectAdmission? admission)
     {
         lock (_gate)
         {
             var key = Meta.Key(resource.Namespaced ? ns : null, name);
             var current = _objects[resource].GetValueOrDefault(key) ?? throw ApiStatusException.NotFound(resource, name);
             var proposed = propose((JsonObject)current.DeepClone());
+            admission?.Decode(proposed);
             ValidateMetadata(resource, proposed);
             var proposedName = Meta.Name(proposed);
             if (proposedName is not null && proposedName != name)
@@ -426,6 +511,7 @@ public sealed partial class ObjectStore
                 }
             }
 
+            admission?.Validate(next, current, status);
             Meta.Of(next)["resourceVersion"] = Meta.ResourceVersion(current);
             if (JsonNode.DeepEquals(current, next))
             {

@@ -19,14 +19,19 @@ namespace Isthmus.IkeDaemon.Config;
 /// </summary>
 public static class TunnelConfigBuilder
 {
-    public static IReadOnlyList<TunnelConfig> Build(ManifestSet set, out IReadOnlyList<string> errors)
+    public static IReadOnlyList<TunnelConfig> Build(ManifestSet set, out IReadOnlyList<string> errors) =>
+        Build(set, CryptoPolicy.AllowAll, out errors);
+
+    /// <summary>As <see cref="Build(ManifestSet, out IReadOnlyList{string})"/>, refusing proposals that <paramref name="policy"/> forbids.</summary>
+    public static IReadOnlyList<TunnelConfig> Build(ManifestSet set, CryptoPolicy policy, out IReadOnlyList<string> errors)
     {
         ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(policy);
         var configs = new List<TunnelConfig>();
         var allErrors = new List<string>();
         foreach (var tunnel in set.Tunnels)
         {
-            var context = new TunnelContext(tunnel, set);
+            var context = new TunnelContext(tunnel, set, policy);
             var config = context.Build();
             if (context.Errors.Count == 0 && config is not null)
             {
@@ -41,21 +46,61 @@ public static class TunnelConfigBuilder
         return configs;
     }
 
-    private sealed class TunnelContext(V1Alpha1IpsecTunnel tunnel, ManifestSet set)
+    /// <summary>
+    /// Checks <paramref name="tunnel"/> on its own, as an admission webhook sees it: every field of its spec with
+    /// the same rules and messages as <see cref="Build"/>, but without resolving what it names (TrafficSelectors,
+    /// the PSK Secret), which may not exist yet. Errors read <c>field: reason</c>; warnings name weak algorithms.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateSpec(V1Alpha1IpsecTunnel tunnel, CryptoPolicy policy, out IReadOnlyList<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(tunnel);
+        ArgumentNullException.ThrowIfNull(policy);
+        var context = new TunnelContext(tunnel, new ManifestSet([tunnel], [], []), policy, resolveReferences: false);
+        context.Build();
+        warnings = context.Warnings;
+        return context.Errors.Select(context.WithoutTunnelPrefix).ToList();
+    }
+
+    /// <summary>
+    /// Checks a TrafficSelector on its own with the rules <see cref="Build"/> applies to each of its entries.
+    /// Errors read <c>spec.local[0].addrEnd: reason</c>.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateTrafficSelector(V1Alpha1TrafficSelector selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        var context = new TunnelContext(new V1Alpha1IpsecTunnel { Metadata = selector.Metadata }, new ManifestSet([], [selector], []), CryptoPolicy.AllowAll, resolveReferences: false);
+        context.ValidateEntries(selector.Spec?.Local, "spec.local");
+        context.ValidateEntries(selector.Spec?.Remote, "spec.remote");
+        if ((selector.Spec?.Local?.Count ?? 0) == 0 && (selector.Spec?.Remote?.Count ?? 0) == 0)
+        {
+            context.Errors.Add(context.Prefix + "spec: needs at least one local or remote entry");
+        }
+        return context.Errors.Select(context.WithoutTunnelPrefix).ToList();
+    }
+
+    private sealed class TunnelContext(V1Alpha1IpsecTunnel tunnel, ManifestSet set, CryptoPolicy policy, bool resolveReferences = true)
     {
         private readonly string _namespace = tunnel.Metadata.Namespace ?? ManifestLoader.DefaultNamespace;
         private readonly string _name = tunnel.Metadata.Name ?? "";
 
         public List<string> Errors { get; } = [];
 
+        public List<string> Warnings { get; } = [];
+
         private string FullName => $"{_namespace}/{_name}";
 
-        private void Error(string field, string reason) => Errors.Add($"IpsecTunnel {FullName}: {field}: {reason}");
+        public string Prefix => $"IpsecTunnel {FullName}: ";
+
+        public string WithoutTunnelPrefix(string error) => error.StartsWith(Prefix, StringComparison.Ordinal) ? error[Prefix.Length..] : error;
+
+        private void Error(string field, string reason) => Errors.Add($"{Prefix}{field}: {reason}");
+
+        public void ValidateEntries(List<V1Alpha1TrafficSelectorEntry>? entries, string field) => AddEntries(entries, field, []);
 
         public TunnelConfig? Build()
         {
             var spec = tunnel.Spec ?? new V1Alpha1IpsecTunnelSpec();
-            var warnings = new List<string>();
+            var warnings = Warnings;
 
             var startAction = spec.StartAction switch
             {
@@ -238,6 +283,10 @@ public static class TunnelConfigBuilder
                 return null;
             }
             var key = string.IsNullOrEmpty(secretRef.Key) ? "psk" : secretRef.Key;
+            if (!resolveReferences)
+            {
+                return null;
+            }
             if (!set.TryGetSecret(_namespace, secretRef.Name, out var secret))
             {
                 Error("spec.authentication.psk.secretRef.name", $"Secret {_namespace}/{secretRef.Name} not found");
@@ -282,6 +331,12 @@ public static class TunnelConfigBuilder
                 if (!ProposalParser.TryParse(list[i] ?? "", protocol, out var proposal, out var error))
                 {
                     Error($"{field}[{i}]", error);
+                    continue;
+                }
+                var forbidden = policy.Violations(proposal);
+                if (forbidden.Count > 0)
+                {
+                    Error($"{field}[{i}]", $"'{list[i].Trim()}' uses algorithms the crypto policy of this cluster forbids: {string.Join(", ", forbidden)}");
                     continue;
                 }
                 var weak = WeakAlgorithms.Find(proposal);
@@ -344,6 +399,10 @@ public static class TunnelConfigBuilder
                     Error($"spec.trafficSelectors.refs[{i}]", "empty name");
                     continue;
                 }
+                if (!resolveReferences)
+                {
+                    continue;
+                }
                 if (!set.TryGetTrafficSelector(_namespace, name, out var resource))
                 {
                     Error($"spec.trafficSelectors.refs[{i}]", $"TrafficSelector {_namespace}/{name} not found");
@@ -358,7 +417,7 @@ public static class TunnelConfigBuilder
                 AddEntries(inline.Local, "spec.trafficSelectors.inline.local", local);
                 AddEntries(inline.Remote, "spec.trafficSelectors.inline.remote", remote);
             }
-            if (Errors.Count == 0)
+            if (Errors.Count == 0 && (resolveReferences || refs.Count == 0))
             {
                 if (local.Count == 0)
                 {

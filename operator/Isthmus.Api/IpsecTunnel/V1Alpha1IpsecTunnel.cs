@@ -34,10 +34,12 @@ public sealed class V1Alpha1IpsecTunnel
     public const string GroupVersion = Group + "/" + Version;
 
     /// <summary>APIVersion defines the versioned schema of this representation of an object.</summary>
+    [MaxLength(64)]
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = GroupVersion;
 
     /// <summary>Kind is the REST resource this object represents.</summary>
+    [MaxLength(64)]
     [JsonPropertyName("kind")]
     public string Kind { get; set; } = KindName;
 

@@ -19,6 +19,8 @@ public sealed class V1Alpha1IpsecTunnelSpec
     /// <summary>
     /// Labels a node must carry to act as a gateway for this tunnel. Empty: any node labelled as an Isthmus gateway.
     /// </summary>
+    [MaxProperties(16)]
+    [MaxLength(63)]
     [JsonPropertyName("nodeSelector")]
     public Dictionary<string, string>? NodeSelector { get; set; }
 

@@ -92,6 +92,17 @@ public static partial class ManifestLoader
         return new ManifestSet(tunnels, selectors, secrets);
     }
 
+    /// <summary>
+    /// Reads one document already in JSON form (an object an admission webhook received, say) with the same
+    /// strict rules as <see cref="Load"/>: an IpsecTunnel, a TrafficSelector or a Secret, or null for any other kind.
+    /// </summary>
+    /// <exception cref="ManifestException">The document is not a valid resource; <see cref="ManifestException.Field"/> names the field.</exception>
+    public static object? ReadDocument(JsonObject document, string source)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return ReadResource(source, 1, document);
+    }
+
     private static IEnumerable<string> ExpandPaths(string[] paths)
     {
         foreach (var path in paths)

@@ -53,3 +53,14 @@ public sealed class MaxItemsAttribute(int value) : Attribute
     /// <summary>The maximum number of items.</summary>
     public int Value { get; } = value;
 }
+
+/// <summary>
+/// The most entries a map field accepts (schema <c>maxProperties</c>). It also bounds the cost the API server
+/// estimates for CEL rules over the map and below it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class MaxPropertiesAttribute(int value) : Attribute
+{
+    /// <summary>The maximum number of entries.</summary>
+    public int Value { get; } = value;
+}

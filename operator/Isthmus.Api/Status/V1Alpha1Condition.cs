@@ -30,6 +30,7 @@ public sealed class V1Alpha1Condition
     public string? Message { get; set; }
 
     /// <summary>When the status last changed.</summary>
+    [MaxLength(64)]
     [JsonPropertyName("lastTransitionTime")]
     public DateTimeOffset? LastTransitionTime { get; set; }
 

@@ -21,6 +21,7 @@ public sealed class V1Alpha1IpsecTunnelStatus
     public List<V1Alpha1Condition>? Conditions { get; set; }
 
     /// <summary>Name of the node currently running the tunnel's IKE SA.</summary>
+    [MaxLength(253)]
     [JsonPropertyName("activeNode")]
     public string? ActiveNode { get; set; }
 
@@ -39,6 +40,7 @@ public sealed class V1Alpha1IpsecTunnelStatus
     public long? RekeyCount { get; set; }
 
     /// <summary>Time of the last completed rekey.</summary>
+    [MaxLength(64)]
     [JsonPropertyName("lastRekeyAt")]
     public DateTimeOffset? LastRekeyAt { get; set; }
 }

@@ -20,10 +20,12 @@ public sealed class V1Alpha1TrafficSelector
     public const string Plural = "trafficselectors";
 
     /// <summary>APIVersion defines the versioned schema of this representation of an object.</summary>
+    [MaxLength(64)]
     [JsonPropertyName("apiVersion")]
     public string ApiVersion { get; set; } = V1Alpha1IpsecTunnel.GroupVersion;
 
     /// <summary>Kind is the REST resource this object represents.</summary>
+    [MaxLength(64)]
     [JsonPropertyName("kind")]
     public string Kind { get; set; } = KindName;
 

@@ -80,12 +80,7 @@ public sealed class Controller
     /// <summary>Runs one reconcile of <paramref name="key"/> and applies the outcome to the queue.</summary>
     internal async Task<ReconcileOutcome> ProcessAsync(ObjectKey key, CancellationToken cancellationToken)
     {
-        using var scope = _logger.BeginScope(new Dictionary<string, object>
-        {
-            ["controller"] = Name,
-            ["namespace"] = key.Namespace,
-            ["name"] = key.Name,
-        });
+        using var scope = _logger.BeginScope(new ReconcileScope(Name, key.Namespace, key.Name));
         using var activity = _activitySource?.StartActivity($"reconcile {Name}", ActivityKind.Internal);
         activity?.SetTag("k8s.namespace.name", key.Namespace);
         activity?.SetTag("isthmus.object.name", key.Name);

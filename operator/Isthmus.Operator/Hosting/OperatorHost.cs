@@ -1,3 +1,4 @@
+using Isthmus.Operator.Admission;
 using Isthmus.Operator.Nodes;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Runtime.Cache;
@@ -54,6 +55,7 @@ public static class OperatorHost
         var readiness = new OperatorReadiness(options.LeaderElection ? ReadinessState.Standby : ReadinessState.Syncing);
         using var stopping = cancellationToken.Register(() => readiness.Set(ReadinessState.Stopping));
         await using var endpoint = await TelemetryEndpoint.StartAsync(options, readiness, cancellationToken).ConfigureAwait(false);
+        await using var webhook = await AdmissionWebhook.StartAsync(client, options, loggerFactory, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Starting isthmus-operator {Identity} in namespace {Namespace} (leader election {LeaderElection})", options.Identity, options.Namespace, options.LeaderElection ? "on" : "off");
 
         async Task Lead(CancellationToken leading)
@@ -99,7 +101,7 @@ public static class OperatorHost
     {
         var logger = loggers.CreateLogger("operator");
         var events = new KubernetesEventRecorder(client, "ipsec.isthmus.dev/operator", options.Identity, loggers.CreateLogger("events"));
-        var reconciler = new IpsecTunnelReconciler(store, events, loggers.CreateLogger("reconcile.ipsectunnel"), gatewayLabel: options.GatewayLabel);
+        var reconciler = new IpsecTunnelReconciler(store, events, loggers.CreateLogger("reconcile.ipsectunnel"), gatewayLabel: options.GatewayLabel, policy: options.Webhook.Policy);
         var controller = new Controller(reconciler, queue, loggers.CreateLogger("controller.ipsectunnel"), telemetry, telemetry.ActivitySource);
         Watch(store, queue, options);
 
@@ -143,16 +145,18 @@ public static class OperatorHost
             EnqueueAll(TunnelEventMapper.ForTrafficSelector(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
         store.TrafficSelectors.AddHandler(new ResourceEventHandler<TrafficSelectorResource>(Selector, (_, s) => Selector(s), Selector));
 
-        void Secret(V1Secret s)
+        void Secret(V1Secret s) =>
+            EnqueueAll(TunnelEventMapper.ForSecret(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
+        store.Secrets.AddHandler(new ResourceEventHandler<V1Secret>(Secret, (_, s) => Secret(s), Secret));
+
+        void OwnSecret(V1Secret s)
         {
-            if (s.Metadata.NamespaceProperty == options.Namespace && s.Metadata.Annotations?.TryGetValue(NodeObjectNames.NodeAnnotation, out var node) == true)
+            if (s.Metadata.Annotations?.TryGetValue(NodeObjectNames.NodeAnnotation, out var node) == true)
             {
                 EnqueueAll(TunnelEventMapper.ForActiveNode(store.ListTunnels(), node));
-                return;
             }
-            EnqueueAll(TunnelEventMapper.ForSecret(store.ListTunnels(), s.Metadata.NamespaceProperty ?? "", s.Metadata.Name ?? ""));
         }
-        store.Secrets.AddHandler(new ResourceEventHandler<V1Secret>(Secret, (_, s) => Secret(s), Secret));
+        store.OwnSecrets.AddHandler(new ResourceEventHandler<V1Secret>(OwnSecret, (_, s) => OwnSecret(s), OwnSecret));
 
         void Node(V1Node n) => EnqueueAll(TunnelEventMapper.ForNode(store.ListTunnels(), GatewayNode.From(n), options.GatewayLabel));
         store.Nodes.AddHandler(new ResourceEventHandler<V1Node>(

@@ -59,7 +59,7 @@ public static class NodeManifests
     /// <summary>
     /// The IKE daemon pod of a node: pinned to the node, host network (IKE on UDP 500 and 4500 of the node's
     /// addresses), only NET_ADMIN, NET_BIND_SERVICE and NET_RAW, read-only root file system, the node's config
-    /// Secret mounted read-only. Its spec-hash annotation covers the config hash, so a new config replaces the pod.
+    /// Secret mounted read-only, CPU and memory from <see cref="IkeResources"/>. Its spec-hash annotation covers the config hash, so a new config replaces the pod.
     /// </summary>
     public static V1Pod IkePod(NodeConfig config, string @namespace, OperatorOptions options)
     {
@@ -119,11 +119,7 @@ public static class NodeManifests
                                 Add = ["NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW"],
                             },
                         },
-                        Resources = new V1ResourceRequirements
-                        {
-                            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("64Mi") },
-                            Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
-                        },
+                        Resources = IkeResources(options),
                         VolumeMounts =
                         [
                             new V1VolumeMount { Name = "config", MountPath = NodeObjectNames.ConfigMountPath, ReadOnlyProperty = true },
@@ -231,6 +227,26 @@ public static class NodeManifests
         };
         ds.Metadata.Annotations[NodeObjectNames.SpecHashAnnotation] = Hash(ds.Spec);
         return ds;
+    }
+
+    /// <summary>
+    /// The IKE container's CPU and memory from <c>--ike-cpu-request</c>, <c>--ike-memory-request</c>,
+    /// <c>--ike-memory-limit</c> and, when given, <c>--ike-cpu-limit</c>. Without a CPU limit the daemon may use idle
+    /// CPU for a burst of IKE set-ups (after a failover every tunnel of the node negotiates at once).
+    /// </summary>
+    public static V1ResourceRequirements IkeResources(OperatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(options.IkeMemoryLimit) };
+        if (options.IkeCpuLimit is { } cpuLimit)
+        {
+            limits["cpu"] = new ResourceQuantity(cpuLimit);
+        }
+        return new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(options.IkeCpuRequest), ["memory"] = new(options.IkeMemoryRequest) },
+            Limits = limits,
+        };
     }
 
     private static List<V1LocalObjectReference>? PullSecrets(OperatorOptions options) =>

@@ -23,6 +23,13 @@ public interface IClusterStore
     /// <summary>A Secret; its values are only passed on into node configs, never logged.</summary>
     k8s.Models.V1Secret? GetSecret(string @namespace, string name);
 
+    /// <summary>
+    /// Makes the Secrets <paramref name="tunnel"/> names readable by <see cref="GetSecret"/> where the local view does
+    /// not keep them current on its own (in Kubernetes: Secrets without the tunnel-secret label, read with a GET).
+    /// Returns how soon the tunnel should be reconciled again to see them change, or null when they are watched.
+    /// </summary>
+    Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken);
+
     IReadOnlyList<GatewayNode> ListNodes();
 
     /// <summary>The node configurations currently deployed (config Secret and IKE pod in Kubernetes).</summary>
@@ -40,8 +47,11 @@ public interface IClusterStore
     /// <summary>Removes <paramref name="finalizer"/> (metadata only).</summary>
     Task RemoveFinalizerAsync(IpsecTunnelResource tunnel, string finalizer, CancellationToken cancellationToken);
 
-    /// <summary>Deploys <paramref name="config"/> on its node (config Secret, then the IKE pod running it).</summary>
-    Task ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deploys <paramref name="config"/> on its node (config Secret, then the IKE pod running it); true when
+    /// anything was written, false when both were already in place.
+    /// </summary>
+    Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken);
 
     /// <summary>Removes the node's IKE pod and config.</summary>
     Task DeleteNodeConfigAsync(string nodeName, CancellationToken cancellationToken);

@@ -16,9 +16,11 @@ using Microsoft.Extensions.Logging;
 namespace Isthmus.Operator.Store;
 
 /// <summary>
-/// <see cref="IClusterStore"/> on the Kubernetes API: reads from informer caches (IpsecTunnels,
-/// TrafficSelectors and Secrets in all namespaces, Nodes, and the operator's own pods and DaemonSet in its
-/// namespace), writes with KubernetesClient. Status goes through the status subresource as a JSON merge
+/// <see cref="IClusterStore"/> on the Kubernetes API: reads from informer caches (IpsecTunnels and
+/// TrafficSelectors in all namespaces, Nodes, and the operator's own Secrets, pods and DaemonSet in its namespace),
+/// writes with KubernetesClient. Of the cluster's other Secrets it caches only those carrying the tunnel-secret label
+/// (<c>--secret-label-selector</c>), so its memory does not grow with Secrets it has no business with; a Secret a
+/// tunnel names without that label is read with a direct GET and read again every <c>--unlabelled-secret-recheck</c>. Status goes through the status subresource as a JSON merge
 /// patch carrying the resourceVersion (409 on a concurrent change); finalizers through a metadata-only merge
 /// patch, likewise guarded. Spec is never written.
 /// </summary>
@@ -54,13 +56,23 @@ public sealed class KubernetesClusterStore : IClusterStore
                 list => list.Items),
             loggers.CreateLogger("informer.trafficselectors"), time) { ResyncPeriod = TimeSpan.Zero };
 
+        _time = time ?? TimeProvider.System;
+        var secretLabels = options.SecretLabelSelector;
         Secrets = new Informer<V1Secret>(
             new KubernetesListWatcher<V1Secret, V1SecretList>(
-                "secrets",
+                $"secrets ({secretLabels})",
                 (watch, rv, bookmarks, timeout, ct) => client.CoreV1.ListSecretForAllNamespacesWithHttpMessagesAsync(
-                    allowWatchBookmarks: bookmarks, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
+                    allowWatchBookmarks: bookmarks, labelSelector: secretLabels, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
                 list => list.Items),
             loggers.CreateLogger("informer.secrets"), time) { ResyncPeriod = TimeSpan.Zero };
+
+        OwnSecrets = new Informer<V1Secret>(
+            new KubernetesListWatcher<V1Secret, V1SecretList>(
+                $"secrets ({ns}, {managed})",
+                (watch, rv, bookmarks, timeout, ct) => client.CoreV1.ListNamespacedSecretWithHttpMessagesAsync(
+                    ns, allowWatchBookmarks: bookmarks, labelSelector: managed, resourceVersion: rv, timeoutSeconds: timeout, watch: watch, cancellationToken: ct),
+                list => list.Items),
+            loggers.CreateLogger("informer.own-secrets"), time) { ResyncPeriod = TimeSpan.Zero };
 
         Nodes = new Informer<V1Node>(
             new KubernetesListWatcher<V1Node, V1NodeList>(
@@ -91,7 +103,15 @@ public sealed class KubernetesClusterStore : IClusterStore
 
     public Informer<TrafficSelectorResource> TrafficSelectors { get; }
 
+    /// <summary>Secrets that carry the tunnel-secret label, in every namespace.</summary>
     public Informer<V1Secret> Secrets { get; }
+
+    /// <summary>The operator's own Secrets in its namespace (node configs, the webhook's certificate).</summary>
+    public Informer<V1Secret> OwnSecrets { get; }
+
+    /// <summary>Referenced Secrets without the label, as last read with a GET (null: not found), and when.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectKey, (V1Secret? Secret, DateTimeOffset ReadAt)> _unlabelled = new();
+    private readonly TimeProvider _time;
 
     public Informer<V1Node> Nodes { get; }
 
@@ -104,13 +124,14 @@ public sealed class KubernetesClusterStore : IClusterStore
         Tunnels.RunAsync(cancellationToken),
         TrafficSelectors.RunAsync(cancellationToken),
         Secrets.RunAsync(cancellationToken),
+        OwnSecrets.RunAsync(cancellationToken),
         Nodes.RunAsync(cancellationToken),
         Pods.RunAsync(cancellationToken),
         DaemonSets.RunAsync(cancellationToken));
 
     /// <summary>Completes when every informer has loaded its first list.</summary>
     public Task WaitForSyncAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(Tunnels.Synced, TrafficSelectors.Synced, Secrets.Synced, Nodes.Synced, Pods.Synced, DaemonSets.Synced).WaitAsync(cancellationToken);
+        Task.WhenAll(Tunnels.Synced, TrafficSelectors.Synced, Secrets.Synced, OwnSecrets.Synced, Nodes.Synced, Pods.Synced, DaemonSets.Synced).WaitAsync(cancellationToken);
 
     public IpsecTunnelResource? GetTunnel(ObjectKey key) => Tunnels.Cache.Get(key);
 
@@ -118,7 +139,53 @@ public sealed class KubernetesClusterStore : IClusterStore
 
     public TrafficSelectorResource? GetTrafficSelector(string @namespace, string name) => TrafficSelectors.Cache.Get(@namespace, name);
 
-    public V1Secret? GetSecret(string @namespace, string name) => Secrets.Cache.Get(@namespace, name);
+    public V1Secret? GetSecret(string @namespace, string name) =>
+        Secrets.Cache.Get(@namespace, name)
+        ?? (_unlabelled.TryGetValue(new ObjectKey(@namespace, name), out var read) ? read.Secret : null);
+
+    /// <summary>
+    /// Reads the Secret <paramref name="tunnel"/> names when the label-scoped cache does not hold it and it was not
+    /// read within the recheck period. Returns the recheck period when the tunnel depends on such an unlabelled Secret
+    /// (the reconcile comes back then to see a rotation), else null.
+    /// </summary>
+    public async Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken)
+    {
+        if (tunnel.Spec.Authentication?.Psk?.SecretRef?.Name is not { Length: > 0 } name)
+        {
+            return null;
+        }
+        var ns = tunnel.Metadata.NamespaceProperty ?? "default";
+        if (Secrets.Cache.Get(ns, name) is not null)
+        {
+            _unlabelled.TryRemove(new ObjectKey(ns, name), out _);
+            return null;
+        }
+        var key = new ObjectKey(ns, name);
+        var now = _time.GetUtcNow();
+        if (_unlabelled.TryGetValue(key, out var read) && now - read.ReadAt < _options.UnlabelledSecretRecheck)
+        {
+            return _options.UnlabelledSecretRecheck;
+        }
+        V1Secret? secret;
+        try
+        {
+            secret = await _client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            secret = null;
+        }
+        if (secret is not null && !read.Equals(default) && read.Secret?.Metadata?.ResourceVersion != secret.Metadata?.ResourceVersion)
+        {
+            _logger.LogInformation("Secret {Namespace}/{Name} changed (read directly: it lacks the label {Selector})", ns, name, _options.SecretLabelSelector);
+        }
+        else if (secret is not null && read.Equals(default))
+        {
+            _logger.LogInformation("Secret {Namespace}/{Name} has no label {Selector}: it is read directly and checked every {Recheck}; label it to have changes applied at once", ns, name, _options.SecretLabelSelector, _options.UnlabelledSecretRecheck);
+        }
+        _unlabelled[key] = (secret, now);
+        return _options.UnlabelledSecretRecheck;
+    }
 
     public IReadOnlyList<GatewayNode> ListNodes() => Nodes.Cache.List().Select(GatewayNode.From).ToList();
 
@@ -131,7 +198,7 @@ public sealed class KubernetesClusterStore : IClusterStore
             .ToDictionary(p => p.Metadata.Annotations[NodeObjectNames.NodeAnnotation], StringComparer.Ordinal);
         var result = new List<DeployedNodeConfig>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var secret in Secrets.Cache.List(_options.Namespace))
+        foreach (var secret in OwnSecrets.Cache.List(_options.Namespace))
         {
             if (Label(secret.Metadata, NodeObjectNames.ManagedByLabel) != NodeObjectNames.ManagedBy
                 || Annotation(secret.Metadata, NodeObjectNames.NodeAnnotation) is not { } node)
@@ -197,14 +264,16 @@ public sealed class KubernetesClusterStore : IClusterStore
         }
     }
 
-    public async Task ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
+    public async Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
     {
         var ns = _options.Namespace;
+        var changed = false;
         var desiredSecret = NodeManifests.ConfigSecret(config, ns);
-        var existingSecret = Secrets.Cache.Get(ns, desiredSecret.Metadata.Name);
+        var existingSecret = OwnSecrets.Cache.Get(ns, desiredSecret.Metadata.Name);
         if (existingSecret is null)
         {
             await CreateOrRetryLater(() => _client.CoreV1.CreateNamespacedSecretAsync(desiredSecret, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            changed = true;
         }
         else if (Annotation(existingSecret.Metadata, NodeObjectNames.ConfigHashAnnotation) != config.Hash
                  || existingSecret.Data?.TryGetValue(NodeObjectNames.ConfigKey, out var data) != true
@@ -212,26 +281,29 @@ public sealed class KubernetesClusterStore : IClusterStore
         {
             desiredSecret.Metadata.ResourceVersion = existingSecret.Metadata.ResourceVersion;
             await _client.CoreV1.ReplaceNamespacedSecretAsync(desiredSecret, desiredSecret.Metadata.Name, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken).ConfigureAwait(false);
+            changed = true;
         }
 
         var desiredPod = NodeManifests.IkePod(config, ns, _options);
         var existingPod = Pods.Cache.Get(ns, desiredPod.Metadata.Name);
         if (existingPod is null)
         {
-            await _client.CoreV1.CreateNamespacedPodAsync(desiredPod, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return;
+            await CreateOrRetryLater(() => _client.CoreV1.CreateNamespacedPodAsync(desiredPod, ns, fieldManager: NodeObjectNames.ManagedBy, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return true;
         }
         if (existingPod.Metadata.DeletionTimestamp is not null)
         {
             // The previous pod still holds UDP 500/4500 on the node; its deletion event brings us back.
-            return;
+            return changed;
         }
         if (Annotation(existingPod.Metadata, NodeObjectNames.SpecHashAnnotation) != desiredPod.Metadata.Annotations[NodeObjectNames.SpecHashAnnotation]
             || Annotation(existingPod.Metadata, NodeObjectNames.ConfigHashAnnotation) != config.Hash)
         {
             // Pods are immutable: replace it. The new one is created once the old one is gone (same host ports).
             await DeleteIgnoringMissing(() => _client.CoreV1.DeleteNamespacedPodAsync(existingPod.Metadata.Name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return true;
         }
+        return changed;
     }
 
     public async Task DeleteNodeConfigAsync(string nodeName, CancellationToken cancellationToken)

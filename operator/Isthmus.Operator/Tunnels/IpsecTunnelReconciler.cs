@@ -34,14 +34,16 @@ public sealed class IpsecTunnelReconciler : IReconciler
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _gatewayLabel;
+    private readonly Ike.Config.CryptoPolicy _policy;
 
-    public IpsecTunnelReconciler(IClusterStore store, IEventRecorder events, ILogger logger, TimeProvider? time = null, string gatewayLabel = Placement.DefaultGatewayLabel)
+    public IpsecTunnelReconciler(IClusterStore store, IEventRecorder events, ILogger logger, TimeProvider? time = null, string gatewayLabel = Placement.DefaultGatewayLabel, Ike.Config.CryptoPolicy? policy = null)
     {
         _store = store;
         _events = events;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _gatewayLabel = gatewayLabel;
+        _policy = policy ?? Ike.Config.CryptoPolicy.AllowAll;
     }
 
     public string Name => "ipsectunnel";
@@ -64,7 +66,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
                 return Result.Done;
             }
             var computed = Placement.Choose(tunnel.Spec.NodeSelector, nodes, previousNode, _gatewayLabel).Active;
-            await SyncNodesAsync(nodes, key, null, [previousNode, computed], cancellationToken).ConfigureAwait(false);
+            await SyncNodesAsync(nodes, key, null, null, [previousNode, computed], cancellationToken).ConfigureAwait(false);
             await _store.RemoveFinalizerAsync(tunnel, Finalizer, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Removed the tunnel from node {Node} and released its finalizer", previousNode ?? "(none)");
             return Result.Done;
@@ -75,13 +77,14 @@ public sealed class IpsecTunnelReconciler : IReconciler
             tunnel = await _store.AddFinalizerAsync(tunnel, Finalizer, cancellationToken).ConfigureAwait(false);
         }
 
-        var validation = TunnelValidator.Validate(tunnel, _store);
+        var recheckSecrets = await _store.RefreshReferencedSecretsAsync(tunnel, cancellationToken).ConfigureAwait(false);
+        var validation = TunnelValidator.Validate(tunnel, _store, _policy);
         PlacementDecision? placement = validation.Accepted
             ? Placement.Choose(tunnel.Spec.NodeSelector, nodes, previousNode, _gatewayLabel)
             : null;
         var activeNode = placement?.Active;
 
-        await SyncNodesAsync(nodes, key, activeNode, [previousNode, activeNode], cancellationToken).ConfigureAwait(false);
+        await SyncNodesAsync(nodes, key, activeNode, validation, [previousNode, activeNode], cancellationToken).ConfigureAwait(false);
         if (activeNode is not null)
         {
             await _store.EnsureDataplaneAsync(cancellationToken).ConfigureAwait(false);
@@ -94,16 +97,17 @@ public sealed class IpsecTunnelReconciler : IReconciler
             await _store.UpdateStatusAsync(tunnel, status, cancellationToken).ConfigureAwait(false);
             await RecordTransitionsAsync(tunnel, previousStatus, validation, placement, previousNode, cancellationToken).ConfigureAwait(false);
         }
-        return Result.Done;
+        // A PSK Secret without the tunnel-secret label is not watched: come back to see it rotate.
+        return recheckSecrets is { } after ? Result.RequeueAfter(after) : Result.Done;
     }
 
     /// <summary>
     /// Re-renders the configs of <paramref name="nodeNames"/> from every tunnel placed on them (with
     /// <paramref name="key"/> placed on <paramref name="keyNode"/>), deploying where the hash differs.
     /// A deployed node config with no tunnel left on it (whether named or left behind by an interrupted
-    /// pass) is removed.
+    /// pass) is removed. <paramref name="keyValidation"/> is the tunnel's own, already made in this pass.
     /// </summary>
-    private async Task SyncNodesAsync(IReadOnlyList<GatewayNode> nodes, ObjectKey key, string? keyNode, IEnumerable<string?> nodeNames, CancellationToken cancellationToken)
+    private async Task SyncNodesAsync(IReadOnlyList<GatewayNode> nodes, ObjectKey key, string? keyNode, TunnelValidation? keyValidation, IEnumerable<string?> nodeNames, CancellationToken cancellationToken)
     {
         var deployed = _store.ListDeployedNodeConfigs().ToDictionary(d => d.NodeName, d => d.Hash, StringComparer.Ordinal);
         var placedOn = new Dictionary<string, List<IpsecTunnelResource>>(StringComparer.Ordinal);
@@ -142,7 +146,7 @@ public sealed class IpsecTunnelReconciler : IReconciler
         foreach (var nodeName in targets)
         {
             var validations = (placedOn.TryGetValue(nodeName, out var placed) ? placed : [])
-                .Select(t => TunnelValidator.Validate(t, _store))
+                .Select(t => keyValidation is not null && ObjectKey.Of(t) == key ? keyValidation : TunnelValidator.Validate(t, _store, _policy))
                 .Where(v => v.Accepted)
                 .ToList();
             if (validations.Count == 0)
@@ -156,8 +160,10 @@ public sealed class IpsecTunnelReconciler : IReconciler
             {
                 continue;
             }
-            await _store.ApplyNodeConfigAsync(config, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("Deployed {Config}", config.ToString());
+            if (await _store.ApplyNodeConfigAsync(config, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Deployed {Config}", config.ToString());
+            }
         }
         foreach (var nodeName in empty.Where(deployed.ContainsKey))
         {

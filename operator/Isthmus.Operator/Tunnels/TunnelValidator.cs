@@ -1,5 +1,6 @@
 using Isthmus.Api.Manifests;
 using Isthmus.Api.V1Alpha1;
+using Isthmus.Ike.Config;
 using Isthmus.IkeDaemon.Config;
 using Isthmus.Operator.Resources;
 using Isthmus.Operator.Store;
@@ -19,7 +20,10 @@ public static class TunnelValidator
     public const string ReasonSecretNotFound = "SecretNotFound";
     public const string ReasonTrafficSelectorNotFound = "TrafficSelectorNotFound";
 
-    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store)
+    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store) => Validate(tunnel, store, CryptoPolicy.AllowAll);
+
+    /// <summary>As <see cref="Validate(IpsecTunnelResource, IClusterStore)"/>, refusing what the site's crypto <paramref name="policy"/> forbids.</summary>
+    public static TunnelValidation Validate(IpsecTunnelResource tunnel, IClusterStore store, CryptoPolicy policy)
     {
         var ns = tunnel.Metadata.NamespaceProperty ?? ManifestLoader.DefaultNamespace;
         var api = tunnel.ToApi();
@@ -59,7 +63,7 @@ public static class TunnelValidator
             secrets.Add(psk);
         }
 
-        var configs = TunnelConfigBuilder.Build(new ManifestSet([api], selectors, secrets), out var errors);
+        var configs = TunnelConfigBuilder.Build(new ManifestSet([api], selectors, secrets), policy, out var errors);
         if (errors.Count > 0 || configs.Count != 1)
         {
             var prefix = $"IpsecTunnel {ns}/{tunnel.Metadata.Name}: ";

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Isthmus.CrdGen;
-using Isthmus.Crd.Tests.Validation;
+using Isthmus.ApiExtensions.Expressions;
 using Isthmus.Ike.Config;
 using Isthmus.Ike.Protocol;
 

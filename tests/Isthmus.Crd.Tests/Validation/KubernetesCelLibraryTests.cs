@@ -1,4 +1,4 @@
-using Isthmus.Crd.Tests.Validation;
+using Isthmus.ApiExtensions.Expressions;
 
 namespace Isthmus.Crd.Tests.Validation;
 
@@ -61,5 +61,17 @@ public sealed class KubernetesCelLibraryTests
         var outcome = CelRuleEvaluator.Evaluate("ip('10.0.0.300').family() == 4", null);
         Assert.False(outcome.Valid);
         Assert.Contains("parse error", outcome.Error);
+    }
+
+    [Theory]
+    [InlineData("type(6) == int ? 6 != 0 : !(6 in ['any', '0'])", true)]
+    [InlineData("type('ANY') == int ? 'ANY' != 0 : !('ANY' in ['any', 'ANY'])", false)]
+    [InlineData("type('tcp') == int ? 'tcp' != 0 : !('tcp' in ['any', 'ANY'])", true)]
+    [InlineData("type(0) == int ? 0 != 0 : false", false)]
+    public void Int_or_string_values_branch_on_their_type(string expression, bool expected)
+    {
+        var outcome = CelRuleEvaluator.Evaluate(expression, null);
+        Assert.Null(outcome.Error);
+        Assert.Equal(expected, outcome.Valid);
     }
 }

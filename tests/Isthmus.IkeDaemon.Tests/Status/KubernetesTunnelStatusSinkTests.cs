@@ -58,6 +58,18 @@ public sealed class KubernetesTunnelStatusSinkTests
     private static string Str(JsonNode? node) => node?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException("missing value");
 
     [Fact]
+    public async Task The_status_writer_needs_nothing_beyond_the_charts_IKE_role()
+    {
+        await using var s = await Established();
+
+        var calls = s.Api.Api.AuthorizationLog.Where(a => a.User.Name == "system:serviceaccount:isthmus-system:isthmus-ike").ToList();
+
+        Assert.Contains(calls, a => a.Request.Subresource == "status" && a.Request.Verb == "patch");
+        Assert.Contains(calls, a => a.Request.Resource.Plural == "events" && a.Request.Verb == "create");
+        Assert.All(calls, a => Assert.True(a.Allowed, $"refused: {a.Request}"));
+    }
+
+    [Fact]
     [Trait("RFC", "7296 1.2")]
     public async Task Established_tunnel_shows_its_IKE_SA_and_Child_SA_in_the_status()
     {

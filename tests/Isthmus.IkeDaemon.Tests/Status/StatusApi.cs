@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Isthmus.IkeDaemon.Status;
 using Isthmus.KubeApiDouble;
+using Isthmus.Testing;
 using Isthmus.Operator.Runtime.Events;
 using k8s;
 
@@ -32,13 +33,29 @@ internal sealed class StatusApi : IAsyncDisposable
 
     public StringWriter LogText { get; } = new();
 
+    /// <summary>
+    /// The double with RBAC on, the chart's CRDs and Roles installed (real helm): the sinks write with the IKE pods'
+    /// ServiceAccount token, so every call the daemon makes must be granted by the chart, and every status they write
+    /// must pass the CRD's status schema.
+    /// </summary>
     public static async Task<StatusApi> StartAsync()
     {
-        var api = new StatusApi(await KubeApiServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken));
+        var builtIn = ApiResources.All.Where(r => r != ApiResources.IpsecTunnels && r != ApiResources.TrafficSelectors).ToList();
+        var api = new StatusApi(await KubeApiServer.StartAsync(new KubeApiServerOptions { Rbac = true, Resources = builtIn }, TestContext.Current.CancellationToken));
+        api.Api.Store.Seed(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ChartInstall.Namespace } });
+        using (var admin = new Kubernetes(new KubernetesClientConfiguration { Host = api.Api.BaseUri.ToString().TrimEnd('/'), AccessToken = api.Api.IssueToken(UserInfo.Admin) }))
+        {
+            await ChartInstall.InstallCrdsAsync(admin, TestContext.Current.CancellationToken);
+            await ChartInstall.InstallAsync(admin, ChartInstall.Namespace, TestContext.Current.CancellationToken, "webhook.enabled=false");
+        }
+        api.IkeToken = api.Api.IssueToken(UserInfo.ServiceAccount(ChartInstall.Namespace, ChartInstall.IkeServiceAccount));
         api.Api.Store.Seed(Tunnel("hq", "192.0.2.2", HqNode));
         api.Api.Store.Seed(Tunnel("branch", "192.0.2.1", BranchNode));
         return api;
     }
+
+    /// <summary>The bearer token of the chart's IKE ServiceAccount.</summary>
+    public string IkeToken { get; private set; } = "";
 
     /// <summary>A tunnel as the operator leaves it: its own conditions set, the daemon's not yet.</summary>
     public static JsonObject Tunnel(string name, string peer, string node) => new()
@@ -71,7 +88,7 @@ internal sealed class StatusApi : IAsyncDisposable
     /// <summary>The sink of one gateway; writes at most every <paramref name="minWriteInterval"/> (50 ms unless given, to keep tests fast).</summary>
     public KubernetesTunnelStatusSink Sink(string node, TimeSpan? minWriteInterval = null)
     {
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = Api.BaseUri.ToString().TrimEnd('/') }, new Recorder(this));
+        var client = new Kubernetes(new KubernetesClientConfiguration { Host = Api.BaseUri.ToString().TrimEnd('/'), AccessToken = IkeToken }, new Recorder(this));
         _clients.Add(client);
         var log = new Log(false, LogText);
         var events = new KubernetesEventRecorder(client, KubernetesTunnelStatusSink.ReportingController, $"isthmus-iked-{node}", new DaemonLogger(log, "events"));

@@ -30,16 +30,23 @@ public sealed class CrdAndEventViewTests
                 ["shortNames"] = new JsonArray("ipt"),
             },
             ["versions"] = new JsonArray(
-                new JsonObject { ["name"] = "v1alpha0", ["served"] = true, ["storage"] = false },
+                new JsonObject { ["name"] = "v1alpha0", ["served"] = true, ["storage"] = false, ["schema"] = AnyObject() },
                 new JsonObject
                 {
                     ["name"] = "v1alpha1",
                     ["served"] = true,
                     ["storage"] = true,
+                    ["schema"] = AnyObject(),
                     ["subresources"] = new JsonObject { ["status"] = new JsonObject() },
                     ["additionalPrinterColumns"] = columns,
                 }),
         },
+    };
+
+    /// <summary>A schema that keeps whatever fields an object has (v1 CRDs must have a schema).</summary>
+    private static JsonObject AnyObject() => new()
+    {
+        ["openAPIV3Schema"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true },
     };
 
     private static JsonArray TunnelColumns() => new(
@@ -79,7 +86,7 @@ public sealed class CrdAndEventViewTests
 
         var noPlural = Crd(null);
         ((JsonObject)noPlural["spec"]!["names"]!).Remove("plural");
-        var e = Assert.Throws<ArgumentException>(() => CustomResourceDefinitions.ToApiResource(noPlural));
+        var e = Assert.Throws<CustomResourceDefinitionInvalidException>(() => CustomResourceDefinitions.ToApiResource(noPlural));
         Assert.Contains("spec.names.plural", e.Message);
     }
 

@@ -55,6 +55,50 @@ internal sealed class DoubleHarness : IAsyncDisposable
         Parse(await Client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch(patch, V1Patch.PatchType.MergePatch), Group, Version, "default", Tunnels, name, cancellationToken: Ct));
 
+    /// <summary>A double with the repository's generated CRDs created through its API, as <c>kubectl apply -f crds/</c> does.</summary>
+    public static async Task<DoubleHarness> StartWithCrdsAsync()
+    {
+        var h = await StartAsync();
+        foreach (var crd in Repository.CrdsIn(Repository.Crds))
+        {
+            await h.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(Typed(crd), cancellationToken: Ct);
+        }
+
+        return h;
+    }
+
+    /// <summary>A CRD read from YAML as the client's typed model.</summary>
+    public static V1CustomResourceDefinition Typed(JsonObject crd) => KubernetesJson.Deserialize<V1CustomResourceDefinition>(crd.ToJsonString());
+
+    /// <summary>Creates a manifest (a Secret or an Isthmus custom resource) in its namespace, with a fieldValidation directive.</summary>
+    public async Task<JsonObject> CreateAsync(JsonObject manifest, string? fieldValidation = null)
+    {
+        var ns = (string?)manifest["metadata"]?["namespace"] ?? "default";
+        switch ((string?)manifest["kind"])
+        {
+            case "Secret":
+                var secret = KubernetesJson.Deserialize<V1Secret>(manifest.ToJsonString());
+                var created = await Client.CoreV1.CreateNamespacedSecretAsync(secret, ns, fieldValidation: fieldValidation, cancellationToken: Ct);
+                return JsonNode.Parse(KubernetesJson.Serialize(created))!.AsObject();
+            case "IpsecTunnel":
+                return Parse(await Client.CustomObjects.CreateNamespacedCustomObjectAsync(manifest, Group, Version, ns, Tunnels, fieldValidation: fieldValidation, cancellationToken: Ct));
+            case "TrafficSelector":
+                return Parse(await Client.CustomObjects.CreateNamespacedCustomObjectAsync(manifest, Group, Version, ns, "trafficselectors", fieldValidation: fieldValidation, cancellationToken: Ct));
+            default:
+                throw new ArgumentException($"no create for kind {manifest["kind"]}", nameof(manifest));
+        }
+    }
+
+    /// <summary>Runs a call that must fail, and returns the whole Status body the server answered.</summary>
+    public static async Task<JsonObject> StatusOf(Func<Task> call)
+    {
+        var e = await Assert.ThrowsAsync<HttpOperationException>(call);
+        var body = JsonNode.Parse(e.Response.Content)!.AsObject();
+        Assert.Equal("Status", (string?)body["kind"]);
+        Assert.Equal((int)e.Response.StatusCode, (int)body["code"]!);
+        return body;
+    }
+
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static JsonObject Parse(object response) =>

@@ -7,52 +7,18 @@ namespace Isthmus.Operator.IntegrationTests.KubeApiDouble;
 /// <summary>The real kubectl against the double, through a kubeconfig: discovery, apply, server-side tables.</summary>
 public sealed class KubectlTests
 {
-    private const string Kubectl = "/usr/bin/kubectl";
-
-    private static async Task<(int Exit, string Output)> Run(string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo(Kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["KUBECONFIG"] = kubeconfig;
-        start.Environment["HOME"] = Path.GetDirectoryName(kubeconfig)!;
-        using var process = Process.Start(start)!;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(DoubleHarness.Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Operator.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Operator.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static Task<(int Exit, string Output)> Run(string kubeconfig, params string[] args) =>
+        Isthmus.Testing.Kubectl.RunAsync(kubeconfig, DoubleHarness.Ct, args);
 
     [Fact]
     public async Task Kubectl_applies_the_examples_and_lists_ipsectunnels_with_printer_columns()
     {
-        if (!File.Exists(Kubectl))
-        {
-            Assert.Skip("kubectl is not installed at " + Kubectl);
-        }
-
         await using var h = await DoubleHarness.StartAsync();
         var home = Directory.CreateTempSubdirectory("isthmus-kubectl-");
         try
         {
             var kubeconfig = h.Api.WriteKubeconfig(Path.Combine(home.FullName, "kubeconfig"));
-            var examples = Path.Combine(RepositoryRoot(), "examples");
+            var examples = Path.Combine(Isthmus.Testing.RepositoryPaths.Root, "examples");
 
             // The double serves no OpenAPI schemas, so kubectl's client-side validation is off.
             var (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(examples, "psk-secret.yaml"), "-f", Path.Combine(examples, "tunnel-refs.yaml"));
@@ -81,6 +47,46 @@ public sealed class KubectlTests
             (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(examples, "tunnel-refs.yaml"));
             Assert.True(exit == 0, output);
             Assert.Contains("ipsectunnel.ipsec.isthmus.dev/branch-to-hq unchanged", output);
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Kubectl_installs_the_crds_waits_for_established_and_sees_schema_refusals()
+    {
+        await using var h = await DoubleHarness.StartAsync();
+        var home = Directory.CreateTempSubdirectory("isthmus-kubectl-");
+        try
+        {
+            var kubeconfig = h.Api.WriteKubeconfig(Path.Combine(home.FullName, "kubeconfig"));
+
+            // The double serves no OpenAPI schemas, so kubectl's client-side validation is off (it then sends
+            // fieldValidation=Ignore); the CRD validation, the schemas and their CEL rules are enforced by the server.
+            // The CRDs a real API server refused are refused here with its message.
+            var (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Repository.CrdsA4f843b);
+            Assert.True(exit != 0, output);
+            Assert.Contains("estimated rule cost exceeds budget by factor of 52.3x", output);
+
+            (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Repository.Crds);
+            Assert.True(exit == 0, output);
+            Assert.Contains("customresourcedefinition.apiextensions.k8s.io/ipsectunnels.ipsec.isthmus.dev created", output);
+
+            (exit, output) = await Run(kubeconfig, "wait", "--for", "condition=established", "--timeout=30s", "crd/ipsectunnels.ipsec.isthmus.dev", "crd/trafficselectors.ipsec.isthmus.dev");
+            Assert.True(exit == 0, output);
+            Assert.Contains("customresourcedefinition.apiextensions.k8s.io/ipsectunnels.ipsec.isthmus.dev condition met", output);
+
+            (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(Repository.InvalidExamples, "bad-peer-address.yaml"));
+            Assert.True(exit != 0, output);
+            Assert.Contains("The IpsecTunnel \"bad-peer-address\" is invalid: spec.peer.address: Invalid value: \"string\": peer.address must be an IPv4 or IPv6 address or a DNS name", output);
+
+            (exit, output) = await Run(kubeconfig, "apply", "--validate=false", "-f", Path.Combine(Repository.Examples, "psk-secret.yaml"), "-f", Path.Combine(Repository.Examples, "tunnel-refs.yaml"));
+            Assert.True(exit == 0, output);
+            (exit, output) = await Run(kubeconfig, "get", "ipt", "branch-to-hq", "-o", "jsonpath={.spec.ike.rekeyTime}");
+            Assert.True(exit == 0, output);
+            Assert.Equal("4h", output);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Isthmus.KubeApiDouble;
 using k8s;
@@ -86,10 +87,64 @@ public sealed class OperatorScenarios
         await cluster.Eventually(() => cluster.ConfigSecret("gw-a") is not null && OperatorCluster.Converged(cluster.Tunnel("hq-to-branch")), "first config");
         var before = cluster.ConfigSecret("gw-a")!["data"]!.ToJsonString();
 
-        var rotated = new V1Secret { Metadata = new V1ObjectMeta { Name = OperatorCluster.PskSecret }, StringData = new Dictionary<string, string> { ["psk"] = "second-pre-shared-key-fedcba9876543210" } };
+        var rotated = new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = OperatorCluster.PskSecret, Labels = new Dictionary<string, string> { [OperatorCluster.SecretLabel] = "true" } },
+            StringData = new Dictionary<string, string> { ["psk"] = "second-pre-shared-key-fedcba9876543210" },
+        };
         await cluster.Client.CoreV1.ReplaceNamespacedSecretAsync(rotated, OperatorCluster.PskSecret, "default", cancellationToken: OperatorCluster.Ct);
 
-        await cluster.Eventually(() => cluster.ConfigSecret("gw-a")?["data"]?.ToJsonString() != before, "config re-rendered after the rotation");
+        // A labelled Secret is watched: the change arrives well before the unlabelled recheck would bring it.
+        await cluster.Eventually(() => cluster.ConfigSecret("gw-a")?["data"]?.ToJsonString() != before, "config re-rendered after the rotation", OperatorCluster.UnlabelledRecheck.TotalSeconds * 0.9);
+    }
+
+    [Fact]
+    public async Task An_unlabelled_psk_Secret_is_read_directly_and_its_rotation_arrives_within_the_recheck()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        cluster.Api.Store.Seed(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "unlabelled-psk", ["namespace"] = "default" },
+            ["stringData"] = new JsonObject { ["psk"] = "first-unlabelled-key-0123456789abcdef" },
+        });
+        cluster.StartOperator("op-0");
+        var tunnel = OperatorCluster.Tunnel("hq-to-branch");
+        tunnel["spec"]!["authentication"]!["psk"]!["secretRef"]!["name"] = "unlabelled-psk";
+        await cluster.ApplyAsync(tunnel);
+        await cluster.Eventually(() => cluster.ConfigSecret("gw-a") is not null && OperatorCluster.Converged(cluster.Tunnel("hq-to-branch")), "accepted with the Secret read directly");
+        var before = cluster.ConfigSecret("gw-a")!["data"]!.ToJsonString();
+
+        cluster.Api.Store.Mutate(ApiResources.Secrets, "default", "unlabelled-psk", s => s["data"] = new JsonObject { ["psk"] = Convert.ToBase64String("second-unlabelled-key-fedcba98765"u8.ToArray()) });
+
+        await cluster.Eventually(() => cluster.ConfigSecret("gw-a")?["data"]?.ToJsonString() != before, "the rotation reached the node config", OperatorCluster.UnlabelledRecheck.TotalSeconds * 3 + 5);
+        Assert.Contains(cluster.Api.Requests, r => r.Request.Resource == ApiResources.Secrets && r.Request.Verb == "get" && r.Request.Name == "unlabelled-psk");
+    }
+
+    [Fact]
+    public async Task Ten_thousand_unrelated_Secrets_are_never_listed_by_the_operator()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        for (var i = 0; i < 10_000; i++)
+        {
+            cluster.Api.Store.Seed(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Secret",
+                ["metadata"] = new JsonObject { ["name"] = $"app-{i}", ["namespace"] = "default" },
+                ["data"] = new JsonObject { ["token"] = Convert.ToBase64String(new byte[512]) },
+            });
+        }
+        cluster.StartOperator("op-0");
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("hq-to-branch"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("hq-to-branch")), "converged");
+
+        var secretLists = cluster.Api.Requests.Where(r => r.Request.Resource == ApiResources.Secrets && r.Request.Verb is "list" or "watch").ToList();
+        Assert.NotEmpty(secretLists);
+        Assert.All(secretLists, r => Assert.NotNull(r.Request.LabelSelector));
+        // The labelled PSK Secret and the operator's own Secrets: never the 10,000 others.
+        Assert.All(secretLists.Where(r => r.Items is not null), r => Assert.True(r.Items <= 5, $"{r.Request} returned {r.Items} Secrets"));
     }
 
     [Fact]
@@ -169,6 +224,72 @@ public sealed class OperatorScenarios
         await cluster.Eventually(() => Holder() == follower, "the follower holds the lease");
         await cluster.ApplyAsync(OperatorCluster.Tunnel("t2", remoteCidr: "10.4.0.0/16"));
         await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("t2")), "t2 converged under the new leader");
+    }
+
+    [Fact]
+    public async Task An_API_server_restart_longer_than_the_renew_deadline_stops_reconciling_and_the_operator_leads_again()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        var process = cluster.StartOperatorProcess("op-restart");
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("before"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("before")), "converged before the restart", 60);
+
+        // Down for 5 s, longer than the 2-s renew deadline: the leader gives the Lease up rather than crash.
+        await cluster.Api.StopServingAsync();
+        await cluster.Eventually(() => cluster.Logs.Lines.Any(l => l.Contains("Lost leadership")), "the leader gave up the Lease", 20);
+        await Task.Delay(TimeSpan.FromSeconds(3), OperatorCluster.Ct);
+        Assert.False(process.HasExited, "the operator exited while the API server was down");
+        await cluster.Api.ResumeServingAsync(OperatorCluster.Ct);
+
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("after", remoteCidr: "10.5.0.0/16"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("after")), "a tunnel applied after the restart converges", 60);
+        Assert.False(process.HasExited, "the operator exited after the API server came back");
+        Assert.Equal("op-restart", cluster.LeaseHolder());
+        Assert.Equal(2, cluster.Logs.Lines.Count(l => l.Contains("Became leader")));
+        Assert.DoesNotContain(cluster.Logs.Lines, l => l.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task An_API_server_blip_shorter_than_the_renew_deadline_changes_no_leadership()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        cluster.StartOperator("op-blip");
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("before"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("before")), "converged before the blip");
+
+        await cluster.Api.StopServingAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(700), OperatorCluster.Ct);
+        await cluster.Api.ResumeServingAsync(OperatorCluster.Ct);
+
+        // The informers resume their watches: a tunnel applied now is seen and reconciled by the same leader.
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("after", remoteCidr: "10.6.0.0/16"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("after")), "a tunnel applied after the blip converges");
+        Assert.DoesNotContain(cluster.Logs.Lines, l => l.Contains("Lost leadership"));
+        Assert.Single(cluster.Logs.Lines, l => l.Contains("Became leader"));
+    }
+
+    [Fact]
+    public async Task A_crashed_leader_is_replaced_within_15_seconds_with_the_chart_timings()
+    {
+        await using var cluster = await OperatorCluster.StartAsync();
+        var first = cluster.StartOperatorProcess("op-first", chartTimings: true);
+        await cluster.Eventually(() => cluster.LeaseHolder() == "op-first", "op-first leads", 60);
+        var second = cluster.StartOperatorProcess("op-second", chartTimings: true);
+        await cluster.Eventually(() => cluster.Logs.Lines.Any(l => l.Contains("[op-second]") && l.Contains("Leader is op-first")), "op-second stands by", 60);
+
+        first.Kill(entireProcessTree: true);
+        var clock = Stopwatch.StartNew();
+        await first.WaitForExitAsync(OperatorCluster.Ct);
+        await cluster.Eventually(() => cluster.LeaseHolder() == "op-second", "op-second took over", 45);
+        var takeover = clock.Elapsed;
+        await cluster.ApplyAsync(OperatorCluster.Tunnel("after-failover"));
+        await cluster.Eventually(() => OperatorCluster.Converged(cluster.Tunnel("after-failover")), "the new leader reconciles", 45);
+        var reconciled = clock.Elapsed;
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"leader failover (lease 10 s, renew deadline 8 s, retry 2 s): Lease taken {takeover.TotalSeconds:0.0} s after the kill, a new tunnel converged {reconciled.TotalSeconds:0.0} s after it");
+        // The bound is 15 s; asserted with 3x slack for a loaded machine. The figure above is the measurement.
+        Assert.True(takeover < TimeSpan.FromSeconds(45), $"takeover took {takeover.TotalSeconds:0.0} s");
+        Assert.False(second.HasExited);
     }
 
     [Fact]

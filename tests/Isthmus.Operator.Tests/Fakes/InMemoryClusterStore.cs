@@ -84,11 +84,14 @@ internal sealed class InMemoryClusterStore : IClusterStore
         return Task.CompletedTask;
     }
 
-    public Task ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
+    public Task<TimeSpan?> RefreshReferencedSecretsAsync(IpsecTunnelResource tunnel, CancellationToken cancellationToken) =>
+        Task.FromResult<TimeSpan?>(null);
+
+    public Task<bool> ApplyNodeConfigAsync(NodeConfig config, CancellationToken cancellationToken)
     {
         Writes.Add($"apply {config.NodeName}");
         Deployed[config.NodeName] = config;
-        return Task.CompletedTask;
+        return Task.FromResult(true);
     }
 
     public Task DeleteNodeConfigAsync(string nodeName, CancellationToken cancellationToken)

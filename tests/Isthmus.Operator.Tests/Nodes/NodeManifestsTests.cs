@@ -45,6 +45,35 @@ public sealed class NodeManifestsTests
     }
 
     [Fact]
+    public void The_ike_pod_is_sized_for_about_a_thousand_sas_by_default_without_a_cpu_limit()
+    {
+        var resources = NodeManifests.IkePod(Config(), "isthmus-system", Options).Spec.Containers[0].Resources;
+
+        Assert.Equal("100m", resources.Requests["cpu"].ToString());
+        Assert.Equal("256Mi", resources.Requests["memory"].ToString());
+        Assert.Equal("1Gi", resources.Limits["memory"].ToString());
+        Assert.False(resources.Limits.ContainsKey("cpu"));
+    }
+
+    [Fact]
+    public void The_ike_pod_takes_its_cpu_and_memory_from_the_options()
+    {
+        var options = Options with { IkeCpuRequest = "500m", IkeCpuLimit = "2", IkeMemoryRequest = "1Gi", IkeMemoryLimit = "4Gi" };
+
+        var pod = NodeManifests.IkePod(Config(), "isthmus-system", options);
+        var resources = pod.Spec.Containers[0].Resources;
+
+        Assert.Equal("500m", resources.Requests["cpu"].ToString());
+        Assert.Equal("2", resources.Limits["cpu"].ToString());
+        Assert.Equal("1Gi", resources.Requests["memory"].ToString());
+        Assert.Equal("4Gi", resources.Limits["memory"].ToString());
+        // Pods are immutable: other resources are a new spec, so the operator replaces the pod.
+        Assert.NotEqual(
+            NodeManifests.IkePod(Config(), "isthmus-system", Options).Metadata.Annotations[NodeObjectNames.SpecHashAnnotation],
+            pod.Metadata.Annotations[NodeObjectNames.SpecHashAnnotation]);
+    }
+
+    [Fact]
     public void The_config_secret_holds_the_rendered_manifests()
     {
         var config = Config();

@@ -19,6 +19,24 @@ public sealed class ResourceSerializationTests
         """;
 
     [Fact]
+    public void A_selector_list_with_protocols_as_numbers_and_names_reads_in_full()
+    {
+        // protocol is int-or-string in the CRD: "protocol: 6" arrives as a JSON number. One such object must not
+        // break the informer's list of every TrafficSelector.
+        const string selectors = """
+            {"apiVersion":"ipsec.isthmus.dev/v1alpha1","kind":"TrafficSelectorList","metadata":{"resourceVersion":"9"},"items":[
+              {"apiVersion":"ipsec.isthmus.dev/v1alpha1","kind":"TrafficSelector","metadata":{"name":"web","namespace":"default"},
+               "spec":{"local":[{"cidr":"10.1.0.0/16","protocol":6,"ports":{"start":443}}],"remote":[{"cidr":"10.2.0.0/16","protocol":"udp"}]}}]}
+            """;
+
+        var list = KubernetesJson.Deserialize<CustomResourceList<TrafficSelectorResource>>(selectors);
+
+        var selector = Assert.Single(list.Items);
+        Assert.Equal("6", selector.Spec.Local![0].Protocol);
+        Assert.Equal("udp", selector.Spec.Remote![0].Protocol);
+    }
+
+    [Fact]
     public void A_tunnel_list_from_the_api_server_reads_with_full_metadata()
     {
         var list = KubernetesJson.Deserialize<CustomResourceList<IpsecTunnelResource>>(Json);

@@ -1,25 +1,26 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cel;
 
-namespace Isthmus.Crd.Tests.Validation;
+namespace Isthmus.ApiExtensions.Expressions;
 
 /// <summary>The result of one rule: true (valid), false (invalid), or an evaluation error the API server would report.</summary>
-internal readonly record struct CelOutcome(bool Valid, string? Error);
+public readonly record struct CelOutcome(bool Valid, string? Error);
 
 /// <summary>
 /// Evaluates <c>x-kubernetes-validations</c> rules with <c>self</c> bound to a JSON value, on the
 /// <c>Cel</c> package plus <see cref="KubernetesCelLibrary"/>. Compiled rules are cached.
 /// </summary>
-internal static class CelRuleEvaluator
+public static class CelRuleEvaluator
 {
     private static readonly CelEnvironment Environment = KubernetesCelLibrary.CreateEnvironment();
     private static readonly ConcurrentDictionary<string, Lazy<Func<IDictionary<string, object?>, object?>>> Compiled = new();
     // The Cel package is not documented as thread-safe: compile and evaluate one rule at a time.
     private static readonly Lock CompileLock = new();
 
-    public static CelOutcome Evaluate(string rule, JsonNode? self)
+    public static CelOutcome Evaluate(string rule, JsonNode? self, JsonNode? oldSelf = null)
     {
         Func<IDictionary<string, object?>, object?> program;
         try
@@ -43,13 +44,42 @@ internal static class CelRuleEvaluator
             object? result;
             lock (CompileLock)
             {
-                result = program(new Dictionary<string, object?> { ["self"] = ToCel(self) });
+                var variables = new Dictionary<string, object?> { ["self"] = ToCel(self) };
+                if (oldSelf is not null)
+                {
+                    variables["oldSelf"] = ToCel(oldSelf);
+                }
+
+                result = program(variables);
             }
             return result is bool b ? new CelOutcome(b, null) : new CelOutcome(false, $"rule returned {result?.GetType().Name ?? "null"}, not a bool");
         }
         catch (Exception e)
         {
             return new CelOutcome(false, $"evaluation failed: {e.Message}");
+        }
+    }
+
+    /// <summary>The string a <c>messageExpression</c> evaluates to, or null when it fails or is not a string.</summary>
+    public static string? EvaluateString(string expression, JsonNode? self, JsonNode? oldSelf = null)
+    {
+        try
+        {
+            lock (CompileLock)
+            {
+                var compiled = Environment.Compile(expression);
+                var variables = new Dictionary<string, object?> { ["self"] = ToCel(self) };
+                if (oldSelf is not null)
+                {
+                    variables["oldSelf"] = ToCel(oldSelf);
+                }
+
+                return compiled.Invoke(variables) as string;
+            }
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 
@@ -83,7 +113,10 @@ internal static class CelRuleEvaluator
             JsonValueKind.String => value.GetValue<string>(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => value.TryGetValue<long>(out var l) ? l : value.GetValue<double>(),
+            // A JSON integer is a CEL int (type(x) == int), anything else a double, as the API server decodes JSON.
+            JsonValueKind.Number => long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+                ? (object)l
+                : double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
             _ => null,
         },
         _ => null,

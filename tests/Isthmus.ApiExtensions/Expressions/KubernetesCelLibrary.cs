@@ -3,10 +3,10 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Cel;
 
-namespace Isthmus.Crd.Tests.Validation;
+namespace Isthmus.ApiExtensions.Expressions;
 
 /// <summary>An IP address value of the Kubernetes CEL IP library (<c>ip('10.0.0.1')</c>).</summary>
-internal sealed record CelIp(IPAddress Address)
+public sealed record CelIp(IPAddress Address)
 {
     public long Family => Address.AddressFamily == AddressFamily.InterNetwork ? 4 : 6;
 
@@ -14,7 +14,7 @@ internal sealed record CelIp(IPAddress Address)
 }
 
 /// <summary>A CIDR value of the Kubernetes CEL CIDR library (<c>cidr('10.0.0.0/8')</c>): the address as written and the prefix length.</summary>
-internal sealed record CelCidr(CelIp Ip, int PrefixLength)
+public sealed record CelCidr(CelIp Ip, int PrefixLength)
 {
     public CelCidr Masked() => new(new CelIp(Mask(Ip.Address, PrefixLength)), PrefixLength);
 
@@ -40,7 +40,7 @@ internal sealed record CelCidr(CelIp Ip, int PrefixLength)
 /// <c>cidr.ip()</c>, <c>cidr.masked()</c>, <c>cidr.prefixLength()</c>. Parsing is as strict as Kubernetes'
 /// (Go netip): dotted-quad IPv4 without leading zeros, IPv6 without a zone, no IPv4-mapped IPv6.
 /// </summary>
-internal static partial class KubernetesCelLibrary
+public static partial class KubernetesCelLibrary
 {
     public static CelEnvironment CreateEnvironment()
     {
