@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Isthmus.IkeDaemon.Control;
+using Isthmus.Testing;
 using Isthmus.Testing.Network;
 
 namespace Isthmus.Interop.Tests;
@@ -41,7 +42,7 @@ public sealed partial class IsthmusDaemon : IAsyncDisposable
     /// The daemon from its own build output (same configuration as this test assembly), so it runs with
     /// exactly its own dependencies rather than the test's.
     /// </summary>
-    public static string DaemonDll() => RepositoryLayout.ProjectOutput("dataplane-node/Isthmus.IkeDaemon", "isthmus-iked.dll");
+    public static string DaemonDll() => RepositoryPaths.ProjectOutput("dataplane-node/Isthmus.IkeDaemon", "isthmus-iked.dll");
 
     public static string DotnetHost()
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Isthmus.Testing;
 using Isthmus.Testing.Network;
 
 [assembly: AssemblyFixture(typeof(Isthmus.Images.Tests.Infrastructure.ImageSet))]
@@ -7,9 +8,14 @@ namespace Isthmus.Images.Tests.Infrastructure;
 
 /// <summary>
 /// The three images under test, one per target of the repository's Dockerfile. A target whose variable
-/// (<c>ISTHMUS_IMAGE_OPERATOR</c>, <c>ISTHMUS_IMAGE_IKED</c>, <c>ISTHMUS_IMAGE_DATAPLANE</c>) names an image uses that image
-/// (CI builds them before the tests); any other is built here once, on first use, and removed when the tests end.
-/// Builds run one at a time, so the shared build stage is built once and then taken from the cache.
+/// (<c>ISTHMUS_IMAGE_OPERATOR</c>, <c>ISTHMUS_IMAGE_IKED</c>, <c>ISTHMUS_IMAGE_DATAPLANE</c>) names an image uses that image;
+/// any other is built here once, on first use, and removed when the tests end. Builds run one at a time, so the
+/// shared build stage is built once and then taken from the cache.
+/// <para>
+/// CI builds the images while the tests' machine is being set up: <c>ISTHMUS_IMAGE_STATUS</c> then names a directory
+/// where each build leaves <c>&lt;target&gt;.ok</c> or <c>&lt;target&gt;.failed</c> and its output in <c>&lt;target&gt;.log</c>, and
+/// a test waits for its image's build to end.
+/// </para>
 /// <para>
 /// The base images are build arguments: <c>ISTHMUS_BASE_DEBIAN</c> and <c>ISTHMUS_BASE_DOTNET_SDK</c> when set, else the
 /// local bases scripts/images.sh makes (<see cref="LocalDebian"/>, <see cref="LocalDotnetSdk"/>) when the engine has
@@ -23,6 +29,9 @@ public sealed class ImageSet : IAsyncDisposable
 
     /// <summary>The .NET SDK image scripts/lib/docker.sh makes from that base and the machine's SDK.</summary>
     public const string LocalDotnetSdk = "isthmus-local/dotnet-sdk:10.0";
+
+    /// <summary>The directory where CI's image builds report their end (see the class summary).</summary>
+    public const string StatusVariable = "ISTHMUS_IMAGE_STATUS";
 
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
 
@@ -62,7 +71,7 @@ public sealed class ImageSet : IAsyncDisposable
             }
 
             string image = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given
-                ? await ExistingAsync(given, variable).ConfigureAwait(false)
+                ? await ExistingAsync(target, given, variable).ConfigureAwait(false)
                 : await BuildAsync(target).ConfigureAwait(false);
             _images[target] = image;
             return image;
@@ -73,8 +82,13 @@ public sealed class ImageSet : IAsyncDisposable
         }
     }
 
-    private static async Task<string> ExistingAsync(string image, string variable)
+    private static async Task<string> ExistingAsync(string target, string image, string variable)
     {
+        if (Environment.GetEnvironmentVariable(StatusVariable) is { Length: > 0 } status)
+        {
+            await WaitForBuildAsync(status, target).ConfigureAwait(false);
+        }
+
         ProcessResult inspect = await DockerCli.RunAsync("image", "inspect", "--format", "{{.Id}}", image).ConfigureAwait(false);
         if (!inspect.Succeeded)
         {
@@ -84,10 +98,30 @@ public sealed class ImageSet : IAsyncDisposable
         return image;
     }
 
+    private static async Task WaitForBuildAsync(string status, string target)
+    {
+        DateTime deadline = DateTime.UtcNow + BuildTimeout;
+        while (!File.Exists(Path.Combine(status, $"{target}.ok")))
+        {
+            if (File.Exists(Path.Combine(status, $"{target}.failed")))
+            {
+                string log = Path.Combine(status, $"{target}.log");
+                string output = File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(80)) : "(no build log)";
+                throw new InvalidOperationException($"the {target} image did not build:\n{output}");
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"the {target} image's build did not end within {BuildTimeout.TotalMinutes:F0} minutes ({status})");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task<string> BuildAsync(string target)
     {
-        string root = RepositoryLayout.FindRoot()
-            ?? throw new InvalidOperationException($"{RepositoryLayout.SolutionFile} not found above {AppContext.BaseDirectory}: the images are built from the repository");
+        string root = RepositoryPaths.Root;
         string tag = $"isthmus-test/{target}:{_runId}";
         List<string> args = ["build", "--force-rm", "--target", target, "--tag", tag];
         args.AddRange(await BaseArgumentAsync("DEBIAN", "ISTHMUS_BASE_DEBIAN", LocalDebian).ConfigureAwait(false));
