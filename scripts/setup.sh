@@ -25,6 +25,7 @@ packages=(
   # helm and kubectl come from an npm tarball (scripts/install-k8s-tools.sh): fetched with curl,
   # unpacked with python3.
   curl ca-certificates python3
+  docker.io  # the docker CLI of the image tests (tests/Isthmus.Images.Tests); the policy-rc.d below keeps its daemon from starting
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Isthmus.Dataplane.E2ETests.Infrastructure;
 using Isthmus.Esp;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Dataplane.E2ETests;
 

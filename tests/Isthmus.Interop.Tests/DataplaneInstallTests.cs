@@ -1,7 +1,7 @@
 using Isthmus.Dataplane.Hosting;
 using Isthmus.Dataplane.Protos;
 using Isthmus.Esp;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Interop.Tests;
 

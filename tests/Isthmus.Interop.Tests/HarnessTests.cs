@@ -1,5 +1,5 @@
 using System.Net;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Interop.Tests;
 

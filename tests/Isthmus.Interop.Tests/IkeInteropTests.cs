@@ -1,6 +1,6 @@
 using System.Globalization;
 using Isthmus.IkeDaemon.Control;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Interop.Tests;
 

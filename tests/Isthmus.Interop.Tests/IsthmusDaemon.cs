@@ -2,7 +2,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Isthmus.IkeDaemon.Control;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Interop.Tests;
 
@@ -41,15 +42,7 @@ public sealed partial class IsthmusDaemon : IAsyncDisposable
     /// The daemon from its own build output (same configuration as this test assembly), so it runs with
     /// exactly its own dependencies rather than the test's.
     /// </summary>
-    public static string DaemonDll()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = dir.Parent!.Name; // bin/<Configuration>/net10.0/
-        var root = dir;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Operator.sln"))) root = root.Parent;
-        if (root is null) return Path.Combine(AppContext.BaseDirectory, "isthmus-iked.dll");
-        return Path.Combine(root.FullName, "dataplane-node", "Isthmus.IkeDaemon", "bin", configuration, dir.Name, "isthmus-iked.dll");
-    }
+    public static string DaemonDll() => RepositoryPaths.ProjectOutput("dataplane-node/Isthmus.IkeDaemon", "isthmus-iked.dll");
 
     public static string DotnetHost()
     {

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace Isthmus.KubeApiDouble;
 
 /// <summary>
-/// A test double of the Kubernetes API server on loopback (Kestrel, HTTP/1.1, no authentication), serving discovery,
+/// A test double of the Kubernetes API server on loopback or a chosen address (Kestrel, HTTP/1.1, no authentication), serving discovery,
 /// the resources of <see cref="KubeApiServerOptions.Resources"/> and of the CustomResourceDefinitions written to it from an
 /// <see cref="ObjectStore"/> (custom resources decoded and validated against their schema, CEL rules included), watches as chunked
 /// JSON lines, server-side tables for kubectl, and injected faults.
@@ -66,7 +66,7 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     /// <summary>Every resource request served so far, with its HTTP status.</summary>
     public IReadOnlyCollection<ApiRequestRecord> Requests => _requests;
 
-    /// <summary>Starts a server on 127.0.0.1.</summary>
+    /// <summary>Starts a server on <see cref="KubeApiServerOptions.Address"/> (127.0.0.1 unless set).</summary>
     public static async Task<KubeApiServer> StartAsync(KubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiServerOptions();
@@ -89,11 +89,11 @@ public sealed partial class KubeApiServer : IAsyncDisposable
     {
         if (Options.Tls && _tls is null)
         {
-            _tls = IssueServingCertificate();
+            _tls = IssueServingCertificate(Options.Address);
         }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(Options.Address, port, listen =>
         {
             if (_tls is { } tls)
             {
@@ -106,8 +106,8 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         return app;
     }
 
-    /// <summary>A CA and a serving certificate for 127.0.0.1 and localhost, as a cluster's API server has.</summary>
-    private static (System.Security.Cryptography.X509Certificates.X509Certificate2, string) IssueServingCertificate()
+    /// <summary>A CA and a serving certificate for 127.0.0.1, localhost and the listening address, as a cluster's API server has.</summary>
+    private static (System.Security.Cryptography.X509Certificates.X509Certificate2, string) IssueServingCertificate(IPAddress address)
     {
         using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=isthmus-double-ca", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
@@ -118,6 +118,11 @@ public sealed partial class KubeApiServer : IAsyncDisposable
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=kube-apiserver", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         var san = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
         san.AddIpAddress(IPAddress.Loopback);
+        if (!address.Equals(IPAddress.Loopback))
+        {
+            san.AddIpAddress(address);
+        }
+
         san.AddDnsName("localhost");
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension([new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.1")], false));

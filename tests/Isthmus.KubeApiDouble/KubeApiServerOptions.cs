@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 
 namespace Isthmus.KubeApiDouble;
@@ -35,6 +36,12 @@ public sealed class KubeApiServerOptions
     /// </summary>
     public bool Tls { get; init; }
 
-    /// <summary>The loopback TCP port; default 0 (any free port).</summary>
+    /// <summary>The TCP port; default 0 (any free port).</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// The address to listen on; default loopback. Another address serves clients outside this network namespace,
+    /// such as a container on a bridge network.
+    /// </summary>
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
 }

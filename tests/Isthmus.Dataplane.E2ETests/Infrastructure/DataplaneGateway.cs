@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Isthmus.Dataplane.Protos;
 using Isthmus.Esp;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Dataplane.E2ETests.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Isthmus.Dataplane.Hosting;
 using Isthmus.Dpdk;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Dataplane.E2ETests.Infrastructure;
 

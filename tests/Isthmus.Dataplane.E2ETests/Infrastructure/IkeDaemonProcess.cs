@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Isthmus.IkeDaemon.Control;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Dataplane.E2ETests.Infrastructure;
 
@@ -23,7 +24,7 @@ public sealed class IkeDaemonProcess
     /// reference), not the copy next to the tests: the test directory resolves its shared dependencies against the
     /// dataplane's ASP.NET Core framework, which the daemon does not run on.
     /// </summary>
-    public static string Executable { get; } = Isthmus.Interop.Tests.IsthmusDaemon.DaemonDll();
+    public static string Executable { get; } = RepositoryPaths.ProjectOutput("dataplane-node/Isthmus.IkeDaemon", "isthmus-iked.dll");
 
     public string Namespace { get; }
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Isthmus.Esp;
 using Isthmus.IkeDaemon.Control;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Dataplane.E2ETests.Infrastructure;
 

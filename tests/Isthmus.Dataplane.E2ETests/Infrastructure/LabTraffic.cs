@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Isthmus.Interop.Tests.Infrastructure;
+using Isthmus.Testing.Network;
 
 namespace Isthmus.Dataplane.E2ETests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// A long-running process the harness started inside a namespace. It is stopped by PID (and, when started

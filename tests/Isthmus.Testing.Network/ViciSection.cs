@@ -1,4 +1,4 @@
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// A vici message section as printed by <c>swanctl --pretty</c>: scalar values, lists and named subsections,

@@ -1,4 +1,4 @@
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>Options for <see cref="StrongSwan.StartAsync"/>.</summary>
 public sealed record StrongSwanOptions

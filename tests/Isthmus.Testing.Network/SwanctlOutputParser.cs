@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// Parses <c>swanctl ... --pretty</c> output. The pretty form puts one item per line, so values may contain

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// Two network namespaces joined by a veth pair, for running an IKE peer on each side.
@@ -191,11 +191,7 @@ public sealed class NetworkLab : IAsyncDisposable
     /// </summary>
     public async Task<string> AddNamespaceAsync(string suffix, CancellationToken cancellationToken = default)
     {
-        if (suffix.Length is < 1 or > 2 || !suffix.All(char.IsAsciiLetterOrDigit) || suffix is "a" or "b")
-        {
-            throw new ArgumentException("The suffix must be one or two ASCII letters or digits other than 'a' and 'b'.", nameof(suffix));
-        }
-
+        ValidateSuffix(suffix);
         string ns = $"isth-{Id}-{suffix}";
         LabRegistry.RecordNamespace(WorkDirectory, ns);
         await IpAsync(cancellationToken, "netns", "add", ns).ConfigureAwait(false);
@@ -206,6 +202,41 @@ public sealed class NetworkLab : IAsyncDisposable
 
         await IpAsync(cancellationToken, "-n", ns, "link", "set", "lo", "up").ConfigureAwait(false);
         return ns;
+    }
+
+    /// <summary>
+    /// Names the network namespace of process <paramref name="pid"/> (for example a container's first process)
+    /// <c>isth-&lt;id&gt;-&lt;suffix&gt;</c> with <c>ip netns attach</c>, so that the lab can move links into it and run
+    /// commands there like in its own namespaces. Disposing the lab removes only the name: the namespace belongs to
+    /// the process and goes with it. <paramref name="pid"/> must be visible in this process's PID namespace.
+    /// </summary>
+    public async Task<string> AdoptNamespaceAsync(string suffix, int pid, CancellationToken cancellationToken = default)
+    {
+        ValidateSuffix(suffix);
+        if (pid <= 1 || !File.Exists($"/proc/{pid}/ns/net"))
+        {
+            throw new ArgumentException(
+                $"process {pid} is not visible here (/proc/{pid}/ns/net): a container's process needs a PID namespace shared with the host (--pid=host) to be adopted from inside another container",
+                nameof(pid));
+        }
+
+        string ns = $"isth-{Id}-{suffix}";
+        LabRegistry.RecordNamespace(WorkDirectory, ns);
+        await IpAsync(cancellationToken, "netns", "attach", ns, pid.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        lock (_processesLock)
+        {
+            _createdNamespaces.Add(ns);
+        }
+
+        return ns;
+    }
+
+    /// <summary>Moves link <paramref name="link"/> from lab namespace <paramref name="from"/> into lab namespace <paramref name="to"/> (its addresses stay behind).</summary>
+    public async Task MoveLinkAsync(string link, string from, string to, CancellationToken cancellationToken = default)
+    {
+        ThrowIfForeign(from);
+        ThrowIfForeign(to);
+        await IpAsync(cancellationToken, "-n", from, "link", "set", link, "netns", to).ConfigureAwait(false);
     }
 
     /// <summary>Creates (if needed) and returns a subdirectory of <see cref="WorkDirectory"/>.</summary>
@@ -349,6 +380,14 @@ public sealed class NetworkLab : IAsyncDisposable
     {
         ProcessResult result = await ProcessRunner.RunAsync(["ip", .. args], null, TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
         result.EnsureSuccess();
+    }
+
+    private static void ValidateSuffix(string suffix)
+    {
+        if (suffix.Length is < 1 or > 2 || !suffix.All(char.IsAsciiLetterOrDigit) || suffix is "a" or "b")
+        {
+            throw new ArgumentException("The suffix must be one or two ASCII letters or digits other than 'a' and 'b'.", nameof(suffix));
+        }
     }
 
     private void ThrowIfForeign(string ns)

@@ -1,4 +1,4 @@
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// Outcome of one finished (or timed-out) command run by the harness.

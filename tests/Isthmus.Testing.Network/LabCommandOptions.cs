@@ -1,4 +1,4 @@
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>Options for a command run or started inside a lab namespace.</summary>
 public sealed record LabCommandOptions

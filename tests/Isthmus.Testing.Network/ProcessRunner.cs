@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>Runs a command to completion with a timeout, capturing stdout, stderr and the exit code.</summary>
-internal static class ProcessRunner
+public static class ProcessRunner
 {
     internal static ProcessStartInfo CreateStartInfo(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string>? environment)
     {
@@ -38,7 +38,11 @@ internal static class ProcessRunner
         return info;
     }
 
-    internal static async Task<ProcessResult> RunAsync(
+    /// <summary>
+    /// Runs <paramref name="argv"/> (no shell) with <paramref name="environment"/> added, closing its stdin; a command
+    /// still running at <paramref name="timeout"/> is killed with its descendants and reported as timed out.
+    /// </summary>
+    public static async Task<ProcessResult> RunAsync(
         IReadOnlyList<string> argv,
         IReadOnlyDictionary<string, string>? environment,
         TimeSpan timeout,

@@ -1,4 +1,4 @@
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// IKE SA keys charon derived (RFC 7296 §2.14), as uppercase hex, read from its log at <c>ike = 4</c>.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// Remembers, on disk, which namespaces and processes each lab created and which test host owns it, so a

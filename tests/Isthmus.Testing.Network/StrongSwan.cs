@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// A strongSwan charon daemon running in one namespace of a <see cref="NetworkLab"/>, controlled with swanctl

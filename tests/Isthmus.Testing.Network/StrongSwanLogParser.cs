@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// Extracts derived keys from a charon file log written with <c>ike = 4</c> and <c>chd = 4</c> (level 3 does not

@@ -1,4 +1,4 @@
-namespace Isthmus.Interop.Tests.Infrastructure;
+namespace Isthmus.Testing.Network;
 
 /// <summary>
 /// One IKE SA as strongSwan reports it (<c>swanctl --list-sas</c>, vici <c>list-sa</c> event). Names follow the
